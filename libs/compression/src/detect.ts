@@ -102,39 +102,86 @@ export function isHtml(trimmed: string): boolean {
 // ------------------------------------------------------------------------------------ search output
 
 /** `path:line:text` (grep -n / rg -n), `path-line-text` context lines, `--` separators, rg --heading. */
-const GREP_HIT_RE = /^(?:\.{0,2}\/)?[\w@.+-][\w@.+/-]*\.?[\w-]*:\d+[:-]/;
-const GREP_CTX_RE = /^(?:\.{0,2}\/)?[\w@.+-][\w@.+/-]*-\d+-/;
+const GREP_HIT_RE = /^([^\s:]+):\d+[:-]/;
+const GREP_CTX_RE = /^([^\s:]+?)-\d+-/;
+/** `path:text` (grep -r without -n): only paths with a directory (not `key.sub: value`), not pytest's `path::test`. */
+const GREP_PLAIN_RE = /^((?:\.{0,2}\/)?[\w@.+-]+(?:\/[\w@.+-]+)+):(?!:)/;
 const HEADING_HIT_RE = /^\d+[:-]/;
 
+/** A path as grep prints it: a `/` or a file extension (not `2024-01-15T10`, not `12`). */
+function isGrepPath(path: string): boolean {
+  return path.includes('/') || /\.[A-Za-z][\w-]{0,9}$/.test(path);
+}
+
+function isGrepHit(line: string): boolean {
+  if (!line.includes(':')) return false;
+  const m = GREP_HIT_RE.exec(line);
+  return m !== null && isGrepPath(m[1]!);
+}
+
+function isGrepContext(line: string): boolean {
+  if (!line.includes('-')) return false;
+  const m = GREP_CTX_RE.exec(line);
+  return m !== null && isGrepPath(m[1]!);
+}
+
 export function isSearch(lines: readonly string[]): boolean {
-  const hits = shareOf(lines, (l) => GREP_HIT_RE.test(l) || GREP_CTX_RE.test(l) || l === '--');
-  if (hits >= 0.6 && lines.some((l) => GREP_HIT_RE.test(l))) return true;
+  if (lines.length === 0) return false;
+  let hits = 0;
+  let anyHit = false;
+  let numbered = 0;
+  for (const l of lines) {
+    if (isGrepHit(l)) {
+      hits++;
+      anyHit = true;
+    } else if (l === '--' || isGrepContext(l)) {
+      hits++;
+    }
+    const c = l.charCodeAt(0);
+    if (c >= 48 && c <= 57 && HEADING_HIT_RE.test(l)) numbered++;
+  }
+  if (anyHit && hits >= 0.6 * lines.length) return true;
+  if (shareOf(lines, (l) => l.includes(':') && GREP_PLAIN_RE.test(l)) >= 0.7) return true;
   // rg --heading: a path line, then numbered hit lines.
-  const numbered = shareOf(lines, (l) => HEADING_HIT_RE.test(l));
+  if (numbered < 0.5 * lines.length) return false;
   const pathLines = shareOf(lines, (l) => isPathLike(l));
-  return numbered >= 0.5 && pathLines > 0 && numbered + pathLines >= 0.85 && !isCatNumbered(lines);
+  return pathLines > 0 && numbered / lines.length + pathLines >= 0.85 && !isCatNumbered(lines);
 }
 
 // --------------------------------------------------------------------------------------- listings
 
 const TREE_RE = /^[\s│|]*(?:├──|└──|\|--|`--) /;
-const LS_DIR_HEADER_RE = /^\.?\/?[\w@.+/ -]*:$/;
+/** `ls -R` section header: `.:`, `./src:`, `/repo/docs:` — a path with a `/` (or `.`) and a colon. */
+const LS_DIR_HEADER_RE = /^(?:\.|[^\s:]*\/[^\s:]*|\.[^\s:]*):\r?$/;
 const LS_LONG_RE = /^[-dlcbps][-rwxsStT]{9}[.+@]?\s+\d+/;
+
+function isLsHeader(line: string): boolean {
+  return (line.endsWith(':') || line.endsWith(':\r')) && LS_DIR_HEADER_RE.test(line);
+}
+
+const PATH_LIKE_RE = /^(?:\.{0,2}\/)?[\w@.+~-][\w@.+~ -]*(?:\/[\w@.+~ -]+)*\/?$/;
 
 export function isPathLike(line: string): boolean {
   const t = line.trim();
-  if (t.length === 0 || t.length > 400 || /\s{2,}/.test(t)) return false;
-  return /^(?:\.{0,2}\/)?[\w@.+~-][\w@.+~ -]*(?:\/[\w@.+~ -]+)*\/?$/.test(t) && (t.includes('/') || /\.\w{1,8}$/.test(t));
+  if (t.length === 0 || t.length > 400) return false;
+  if (!t.includes('/') && !/\.\w{1,8}$/.test(t)) return false;
+  return !t.includes('  ') && !/\s\s/.test(t) && PATH_LIKE_RE.test(t);
 }
 
 export function isListing(lines: readonly string[]): boolean {
-  if (shareOf(lines, (l) => TREE_RE.test(l)) >= 0.5) return true;
-  if (shareOf(lines, (l) => LS_LONG_RE.test(l) || l.startsWith('total ')) >= 0.7) return true;
-  if (lines.some((l) => LS_DIR_HEADER_RE.test(l)) && shareOf(lines, (l) => LS_DIR_HEADER_RE.test(l) || !/\s{2,}|\t/.test(l.trim())) >= 0.9 && lines.length >= 8) {
-    // ls -R: "dir:" headers followed by bare names.
-    return shareOf(lines, (l) => LS_DIR_HEADER_RE.test(l)) >= 0.02;
+  let tree = 0;
+  let long = 0;
+  let headers = 0;
+  for (const l of lines) {
+    if (TREE_RE.test(l)) tree++;
+    if (LS_LONG_RE.test(l) || l.startsWith('total ')) long++;
+    if (isLsHeader(l)) headers++;
   }
-  return lines.length >= 3 && shareOf(lines, isPathLike) >= 0.9 && shareOf(lines, (l) => l.includes('/')) >= 0.5;
+  if (tree >= 0.5 * lines.length) return true;
+  if (long >= 0.7 * lines.length) return true;
+  // ls -R: "dir:" headers followed by names, one a line or in columns (never single-spaced words).
+  if (headers >= 2 && lines.length >= 8 && shareOf(lines, (l) => !/\S \S/.test(l)) >= 0.85) return true;
+  return lines.length >= 3 && shareOf(lines, (l) => l.includes('/')) >= 0.5 && shareOf(lines, isPathLike) >= 0.9;
 }
 
 // ----------------------------------------------------------------------------------------- code
@@ -147,8 +194,26 @@ function isCatNumbered(lines: readonly string[]): boolean {
   return shareOf(lines, (l) => CAT_N_RE.test(l)) >= 0.6;
 }
 
+/** `%6d ` (abbreviated str_replace_editor view) and `%6d→` (Claude Code Read): padded, consecutive numbers. */
+const PADDED_NUMBER_RE = /^(?: {5}\d| {4}\d\d| {3}\d{3}| {2}\d{4}| \d{5}|\d{6,})([ →])/;
+
+function isPaddedNumbered(lines: readonly string[], separator: string): boolean {
+  let numbered = 0;
+  let consecutive = 0;
+  let prev = -2;
+  for (const line of lines) {
+    const m = PADDED_NUMBER_RE.exec(line);
+    if (!m || m[1] !== separator) continue;
+    const num = parseInt(line, 10);
+    numbered++;
+    if (num === prev + 1) consecutive++;
+    prev = num;
+  }
+  return numbered >= 3 && numbered >= 0.6 * lines.length && consecutive >= 0.8 * (numbered - 1);
+}
+
 export function isCodeView(lines: readonly string[]): boolean {
-  if (isCatNumbered(lines)) return true;
+  if (isCatNumbered(lines) || isPaddedNumbered(lines, ' ') || isPaddedNumbered(lines, '→')) return true;
   const header = lines.slice(0, 5).some((l) => /^\[File: .+ \(\d+ lines total\)\]$/.test(l));
   return header && shareOf(lines, (l) => WINDOW_LINE_RE.test(l)) >= 0.5;
 }

@@ -15,10 +15,52 @@ export const CLAUDE_ESTIMATE_FACTOR = 1.15;
 
 const NO_SPECIAL = { disallowedSpecial: new Set<string>() };
 
+/** Runs of non-space characters at least this long are counted in pieces (see {@link guardLongRuns}). */
+export const LONG_RUN_CHARS = 512;
+const RUN_PIECE_CHARS = 256;
+
+/**
+ * Byte-pair merging is quadratic in the length of one pre-token, and a pre-token can be a whole
+ * `[[[[…` or minified base64 line: 100 k characters took ~30 s. Runs of {@link LONG_RUN_CHARS}+
+ * non-space characters are therefore counted in {@link RUN_PIECE_CHARS}-character pieces. Counts stay
+ * exact for everything else; inside such runs they may differ by about one token per piece.
+ */
+function guardLongRuns(count: (text: string) => number): (text: string) => number {
+  return (text) => {
+    if (text.length < LONG_RUN_CHARS) return count(text);
+    let total = 0;
+    let from = 0; // start of the text not yet counted
+    let runStart = 0; // start of the current non-space run
+    const flushRun = (end: number): void => {
+      if (end - runStart < LONG_RUN_CHARS) return;
+      if (runStart > from) total += count(text.slice(from, runStart));
+      for (let i = runStart; i < end; i += RUN_PIECE_CHARS) total += count(text.slice(i, Math.min(i + RUN_PIECE_CHARS, end)));
+      from = end;
+    };
+    for (let i = 0; i < text.length; i++) {
+      if (isSpace(text.charCodeAt(i))) {
+        flushRun(i);
+        runStart = i + 1;
+      }
+    }
+    flushRun(text.length);
+    if (from === 0) return count(text);
+    if (from < text.length) total += count(text.slice(from));
+    return total;
+  };
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x2028 || code === 0x2029 || code === 0xfeff;
+}
+
+const o200k = guardLongRuns((text) => countO200k(text, NO_SPECIAL));
+const cl100k = guardLongRuns((text) => countCl100k(text, NO_SPECIAL));
+
 const rawCounters: Record<EncodingName, TokenCounter> = {
-  o200k_base: (text) => countO200k(text, NO_SPECIAL),
-  cl100k_base: (text) => countCl100k(text, NO_SPECIAL),
-  'claude-estimate': (text) => Math.ceil(countCl100k(text, NO_SPECIAL) * CLAUDE_ESTIMATE_FACTOR),
+  o200k_base: o200k,
+  cl100k_base: cl100k,
+  'claude-estimate': (text) => Math.ceil(cl100k(text) * CLAUDE_ESTIMATE_FACTOR),
 };
 
 /** Whether counts of this encoding are exact (false for the Claude estimate). */

@@ -29,7 +29,23 @@ export interface ItemResult {
   maxArrayLength?: number;
   importantLines?: number;
   importantVisible?: number;
-  facts?: { total: number; visible: number; reachable: number; missing: string[]; unreachable: string[] };
+  facts?: FactCheck;
+}
+
+export interface FactCheck {
+  id: string;
+  total: number;
+  visible: number;
+  reachable: number;
+  missing: string[];
+  unreachable: string[];
+}
+
+/** Facts visible in the outputs, and reachable through the outputs or the retrievable originals. */
+function checkFacts(id: string, facts: readonly string[], outputs: readonly string[], originals: readonly string[]): FactCheck {
+  const missing = facts.filter((f) => !outputs.some((o) => o.includes(f)));
+  const unreachable = missing.filter((f) => !originals.some((o) => o.includes(f)));
+  return { id, total: facts.length, visible: facts.length - missing.length, reachable: facts.length - unreachable.length, missing, unreachable };
 }
 
 export interface CategorySummary {
@@ -60,6 +76,8 @@ export interface BenchReport {
   corpus: string;
   items: ItemResult[];
   categories: CategorySummary[];
+  /** Fact checks of files split into several items (checked over all their outputs). */
+  groupFacts: FactCheck[];
   facts: { total: number; visible: number; reachable: number; visibleShare: number; reachableShare: number };
   speed: { bytes: number; seconds: number; mbPerSec: number };
   targets: Target[];
@@ -77,17 +95,31 @@ export function runCompressionBench(
 ): BenchReport {
   const started = performance.now();
   const results: ItemResult[] = [];
+  // Facts may name a whole file that the bench splits into items (code/file_views.json#<i>):
+  // they are checked against the outputs (and originals) of all of that file's items.
+  const groups = new Map<string, { outputs: string[]; originals: string[] }>();
   items.forEach((item, i) => {
     onProgress?.(i, items.length, item.id);
-    results.push(measureItem(item, facts[item.id]));
+    const measured = measureItem(item, facts[item.id]);
+    results.push(measured.result);
+    const hash = item.id.indexOf('#');
+    const group = hash === -1 ? null : item.id.slice(0, hash);
+    if (group !== null && facts[group]) {
+      const g = groups.get(group) ?? { outputs: [], originals: [] };
+      g.outputs.push(measured.output);
+      g.originals.push(...measured.originals);
+      groups.set(group, g);
+    }
   });
+  const groupFacts: FactCheck[] = [...groups].map(([id, g]) => checkFacts(id, facts[id]!, g.outputs, g.originals));
   onProgress?.(items.length, items.length, '');
   const categories = summarise(results);
-  const factTotals = results.reduce(
-    (acc, r) => ({
-      total: acc.total + (r.facts?.total ?? 0),
-      visible: acc.visible + (r.facts?.visible ?? 0),
-      reachable: acc.reachable + (r.facts?.reachable ?? 0),
+  const allFacts = [...results.flatMap((r) => (r.facts ? [r.facts] : [])), ...groupFacts];
+  const factTotals = allFacts.reduce(
+    (acc, f) => ({
+      total: acc.total + f.total,
+      visible: acc.visible + f.visible,
+      reachable: acc.reachable + f.reachable,
     }),
     { total: 0, visible: 0, reachable: 0 },
   );
@@ -97,6 +129,7 @@ export function runCompressionBench(
     corpus,
     items: results,
     categories,
+    groupFacts,
     facts: {
       ...factTotals,
       visibleShare: factTotals.total ? factTotals.visible / factTotals.total : 0,
@@ -117,7 +150,13 @@ export function runCompressionBench(
   return report;
 }
 
-function measureItem(item: BenchItem, itemFacts: string[] | undefined): ItemResult {
+interface Measured {
+  result: ItemResult;
+  output: string;
+  originals: string[];
+}
+
+function measureItem(item: BenchItem, itemFacts: string[] | undefined): Measured {
   const text = item.text;
   const tokensBefore = exact(text);
   const run = (mode: CompressionMode) => compress(text, { mode, countTokens: exact });
@@ -158,25 +197,15 @@ function measureItem(item: BenchItem, itemFacts: string[] | undefined): ItemResu
     result.importantLines = important.length;
     result.importantVisible = important.filter((l) => balanced.output.includes(l)).length;
   }
-  if (itemFacts && itemFacts.length > 0) {
-    const originals = Object.values(balanced.originals);
-    const missing = itemFacts.filter((f) => !balanced.output.includes(f));
-    const unreachable = missing.filter((f) => !originals.some((o) => o.includes(f)));
-    result.facts = {
-      total: itemFacts.length,
-      visible: itemFacts.length - missing.length,
-      reachable: itemFacts.length - unreachable.length,
-      missing,
-      unreachable,
-    };
-  }
+  const originals = Object.values(balanced.originals);
+  if (itemFacts && itemFacts.length > 0) result.facts = checkFacts(item.id, itemFacts, [balanced.output], originals);
   // Sanity: every marker key must resolve, or the bench itself reports a broken result.
   for (const r of [balanced, aggressive]) {
     for (const key of findMarkerKeys(r.output)) {
       if (r.originals[key] === undefined) throw new Error(`${item.id}: marker key ${key} has no original`);
     }
   }
-  return result;
+  return { result, output: balanced.output, originals };
 }
 
 function maxArrayLength(value: unknown): number {

@@ -60,10 +60,14 @@ function formatReport(r: BenchReport): string {
         `${pad(i.minifiedJson !== undefined ? ratio(i.minifiedJson) : '', 9)}${pad(i.toon !== undefined ? ratio(i.toon) : '', 8)}${pad(i.timeMs.toFixed(1), 6)}`,
     );
   }
-  const missing = r.items.filter((i) => i.facts && i.facts.missing.length > 0);
+  const checks = [...r.items.flatMap((i) => (i.facts ? [i.facts] : [])), ...r.groupFacts];
+  const missing = checks.filter((f) => f.missing.length > 0);
   if (missing.length) {
-    out.push('\nfacts not visible in balanced output');
-    for (const i of missing) out.push(`  ${i.id}: ${i.facts!.missing.map((m) => JSON.stringify(m.slice(0, 60))).join(', ')}`);
+    out.push('\nfacts not visible in balanced output (* = not reachable either)');
+    for (const f of missing) {
+      const list = f.missing.map((m) => `${JSON.stringify(m.slice(0, 60))}${f.unreachable.includes(m) ? '*' : ''}`);
+      out.push(`  ${f.id}: ${list.join(', ')}`);
+    }
   }
   out.push('\ntargets');
   for (const t of r.targets) {
