@@ -11,8 +11,8 @@ import {
   summarizeOpenAiChatResponse,
   summarizeOpenAiResponsesResponse,
   type StreamTap,
-} from '@leeway/wire';
-import { startFakeUpstream, type FakeUpstream } from './fake-upstream';
+} from './index';
+import { startFakeUpstream, type FakeUpstream } from '@leeway/testing';
 
 let upstream: FakeUpstream;
 let anthropic: Anthropic;

@@ -1,0 +1,52 @@
+/**
+ * The real arm environment: fake upstreams from `@leeway/testing` (scripted with the recorded responses,
+ * computing usage and prompt caching as the providers do) and an in-process Leeway proxy with in-memory
+ * state pointed at one of them.
+ */
+import type { ArmEnvironment, ProxyHandle } from './replay';
+import { ReplayError } from './replay-error';
+import type { ArmName, UpstreamHandle } from './runner';
+import { startScriptedUpstream } from './upstream';
+
+/** Proxy compression modes the replay can run with. */
+export type ProxyMode = 'off' | 'lossless' | 'balanced' | 'aggressive';
+export const PROXY_MODES: readonly ProxyMode[] = ['off', 'lossless', 'balanced', 'aggressive'];
+
+export interface EnvironmentOptions {
+  /** The proxy's compression mode (default: the proxy's own default). */
+  readonly mode?: ProxyMode;
+}
+
+async function startProxy(upstreamBaseUrl: string, opts: EnvironmentOptions): Promise<ProxyHandle> {
+  // The CLI embeds the proxy in-process (as `leeway start` does): the one app-to-app dependency, loaded
+  // lazily so `--arms direct` never boots Nest.
+  const proxyModule = await import('@leeway/proxy').catch((err: unknown) => {
+    throw new ReplayError(
+      'RPL_PROXY_UNAVAILABLE',
+      `the Leeway proxy could not be loaded (${(err as Error).message}); use --arms direct`,
+      {
+        cause: err,
+      },
+    );
+  });
+  const config = proxyModule.loadProxyConfig({
+    LEEWAY_PROXY_PORT: '0',
+    LEEWAY_ANTHROPIC_BASE_URL: upstreamBaseUrl,
+    LEEWAY_OPENAI_BASE_URL: upstreamBaseUrl,
+    LEEWAY_LOG_LEVEL: 'silent',
+    ...(opts.mode !== undefined ? { LEEWAY_COMPRESSION_MODE: opts.mode } : {}),
+  });
+  const app = await proxyModule.createProxyApp({ config, defaultMetrics: false });
+  const baseUrl = await app.listen(0);
+  return { baseUrl, close: () => app.close() };
+}
+
+export async function createArmEnvironment(
+  arms: readonly ArmName[],
+  opts: EnvironmentOptions = {},
+): Promise<ArmEnvironment> {
+  return {
+    startUpstream: (): Promise<UpstreamHandle> => startScriptedUpstream(),
+    startProxy: arms.includes('leeway') ? (url) => startProxy(url, opts) : null,
+  };
+}

@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
+import type { CompressionMode } from '@leeway/compression';
+import type { SegmentDecision, StateStores } from '@leeway/state';
+import { segmentEdit } from '@leeway/wire';
+import type { ByteEdit, MessageRef, ParsedRequest, Segment } from '@leeway/wire';
+import type { ProxyConfig } from '../config/proxy.config';
+import type { OptimizationOutcome } from '../exchange/exchange.sink';
+import type { CallerIdentity } from '../identity/identity.resolver';
+import { ProxyMetrics } from '../observability/proxy.metrics';
+import { PROXY_CONFIG, STATE_STORES } from '../tokens';
+import { CompressionPool } from './compression.pool';
+import type { CompressionOutcome } from './compression.pool';
+
+/** Bump when the meaning of a recorded decision changes (engine options, segment rules). */
+const POLICY_REVISION = 1;
+
+export interface OptimizePlan {
+  /** Byte edits to splice into the original body (empty: forward the original bytes, I1). */
+  readonly edits: readonly ByteEdit[];
+  readonly outcome: OptimizationOutcome;
+  readonly failOpenReason: string | null;
+  readonly tokensBefore: number;
+  readonly tokensAfter: number;
+  readonly segments: { readonly total: number; readonly protected: number; readonly replayed: number; readonly compressed: number };
+}
+
+const EMPTY_SEGMENTS = { total: 0, protected: 0, replayed: 0, compressed: 0 };
+
+/** "Forward as is" — recorded for outputs sent unchanged (protected, over budget, originals not storable). */
+const KEEP: SegmentDecision = { replacement: null, tokensBefore: 0, tokensAfter: 0, kind: 'unknown', lossless: true, markerKeys: [] };
+
+interface Candidate {
+  readonly segment: Segment;
+  readonly hash: string;
+  /** After the model's last turn: first seen in this request, so nothing upstream may hold it cached yet. */
+  readonly fresh: boolean;
+}
+
+/**
+ * Plans the edits for one request (DESIGN.md lifecycle step 6):
+ * segments → skip protected (I3) → look up recorded decisions (prefix state) → compress new segments
+ * within the time budget → store originals of lossy results in CCR before anything is sent (I4) →
+ * record the decisions (first writer wins; a loser adopts the winner's) → edits.
+ *
+ * Only segments after the model's last turn ("fresh") are ever decided: older ones were sent in an
+ * earlier turn, and if no decision is known for them their original bytes are what the provider saw (so a
+ * fresh segment whose text was already sent as is earlier in the request is not decided either). A fresh
+ * segment sent unchanged for any other reason (protected, over the time budget, compressor failure,
+ * originals not storable) is recorded as "keep", so identical text replays unchanged wherever it recurs.
+ * When the shared store cannot be asked, nothing new is decided (I5); known decisions still replay.
+ * Never throws: an unexpected failure returns `failed-open` with no edits.
+ */
+@Injectable()
+export class OptimizerService implements OnApplicationShutdown {
+  constructor(
+    @Inject(PROXY_CONFIG) private readonly config: ProxyConfig,
+    @Inject(STATE_STORES) private readonly stores: Pick<StateStores, 'prefixState' | 'ccr'>,
+    @Inject(ProxyMetrics) private readonly metrics: ProxyMetrics,
+    @Inject(CompressionPool) private readonly pool: CompressionPool,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.close();
+  }
+
+  get mode(): CompressionMode | 'off' {
+    return this.config.compression.mode;
+  }
+
+  async plan(parsed: ParsedRequest, identity: CallerIdentity): Promise<OptimizePlan> {
+    const mode = this.config.compression.mode;
+    if (mode === 'off') return this.skipped();
+    try {
+      return await this.planOrThrow(parsed, identity, mode, performance.now() + this.config.compression.budgetMs);
+    } catch (error) {
+      return this.failOpen(error instanceof Error && 'code' in error ? String(error.code) : 'internal', parsed.segments.length);
+    }
+  }
+
+  private async planOrThrow(
+    parsed: ParsedRequest,
+    identity: CallerIdentity,
+    mode: CompressionMode,
+    deadline: number,
+  ): Promise<OptimizePlan> {
+    const total = parsed.segments.length;
+    const protectedCount = parsed.segments.filter((s) => s.protected).length;
+    const lastModelTurn = lastModelTurnIndex(parsed.messages);
+    const isFresh = (s: Segment): boolean => s.messageIndex > lastModelTurn;
+    const open = parsed.segments.filter((s) => !s.protected && s.text.length > 0);
+    // Fresh protected outputs are recorded as "keep": identical text met later, anywhere in the tenant, stays as sent.
+    const freshProtected = parsed.segments.filter((s) => s.protected && s.text.length > 0 && isFresh(s));
+    if (open.length === 0 && freshProtected.length === 0) {
+      return { edits: [], outcome: total === 0 ? 'skipped' : 'unchanged', failOpenReason: null, tokensBefore: 0, tokensAfter: 0, segments: { ...EMPTY_SEGMENTS, total, protected: protectedCount } };
+    }
+    const candidates: Candidate[] = open.map((segment) => ({ segment, hash: contentHash(segment.text), fresh: isFresh(segment) }));
+    const protectedHashes = unique(freshProtected.map((s) => contentHash(s.text)));
+    const policyVersion = `${mode}.${POLICY_REVISION}`;
+    const { prefixState, ccr } = this.stores;
+    const tenant = identity.tenant;
+
+    const lookup = await prefixState.lookup(tenant, policyVersion, unique([...candidates.map((c) => c.hash), ...protectedHashes]));
+    let failOpenReason: string | null = lookup.complete ? null : 'state-unavailable';
+
+    // Decide fresh segments nobody decided yet: compress within the time budget (off the event loop).
+    const fresh = new Map<string, SegmentDecision>();
+    const originals: Record<string, string> = {};
+    if (lookup.complete) {
+      for (const hash of protectedHashes) if (!lookup.found.has(hash)) fresh.set(hash, KEEP);
+      // Text already sent as is earlier in this conversation (no decision known) must stay as is everywhere.
+      const sentAsIs = new Set(candidates.filter((c) => !c.fresh && !lookup.found.has(c.hash)).map((c) => c.hash));
+      const todo = new Map<string, Candidate>();
+      for (const c of candidates) {
+        if (c.fresh && !lookup.found.has(c.hash) && !sentAsIs.has(c.hash) && !fresh.has(c.hash)) todo.set(c.hash, c);
+      }
+      const job = (c: Candidate) => ({
+        text: c.segment.text,
+        mode,
+        query: parsed.taskQuery,
+        keySecret: identity.keySecret,
+        model: parsed.model ?? '',
+      });
+      const outcomes: [string, CompressionOutcome][] = [];
+      if (this.pool.size === 0) {
+        for (const [hash, c] of todo) outcomes.push([hash, await this.pool.compress(job(c), deadline - performance.now())]);
+      } else {
+        const entries = [...todo];
+        const results = await Promise.all(entries.map(([, c]) => this.pool.compress(job(c), deadline - performance.now())));
+        entries.forEach(([hash], i) => outcomes.push([hash, results[i] as CompressionOutcome]));
+      }
+      for (const [hash, outcome] of outcomes) {
+        if (outcome.status !== 'done') {
+          // Sent as is now, so decided as "keep": a decision is made once (I2).
+          failOpenReason = outcome.status === 'timeout' ? 'budget-exceeded' : 'compressor-failed';
+          fresh.set(hash, KEEP);
+          continue;
+        }
+        const result = outcome.result;
+        fresh.set(hash, {
+          replacement: result.changed ? result.output : null,
+          tokensBefore: result.tokensBefore,
+          tokensAfter: result.tokensAfter,
+          kind: result.kind,
+          lossless: result.lossless,
+          markerKeys: Object.keys(result.originals),
+        });
+        Object.assign(originals, result.originals);
+      }
+    }
+
+    // Originals first (I4): if they cannot be stored, no lossy decision is recorded or sent.
+    if (Object.keys(originals).length > 0) {
+      try {
+        await ccr.put(tenant, originals);
+      } catch (error) {
+        this.metrics.stateErrors.inc({ code: (error as { code?: string }).code ?? 'unknown' });
+        failOpenReason = 'ccr-unavailable';
+        for (const [hash, decision] of fresh) if (decision.markerKeys.length > 0) fresh.set(hash, KEEP);
+      }
+    }
+
+    let decided: ReadonlyMap<string, SegmentDecision> = new Map();
+    if (fresh.size > 0) {
+      const recorded = await prefixState.record(tenant, policyVersion, fresh);
+      decided = recorded.decided;
+      if (!recorded.complete) failOpenReason ??= 'state-unavailable';
+    }
+
+    const edits: ByteEdit[] = [];
+    let tokensBefore = 0;
+    let tokensAfter = 0;
+    let replayed = 0;
+    let compressed = 0;
+    for (const c of candidates) {
+      const known = lookup.found.get(c.hash);
+      const decision = known ?? decided.get(c.hash);
+      if (decision === undefined) continue;
+      tokensBefore += decision.tokensBefore;
+      tokensAfter += decision.replacement === null ? decision.tokensBefore : decision.tokensAfter;
+      if (decision.replacement === null) continue;
+      edits.push(segmentEdit(c.segment, decision.replacement));
+      if (known) replayed++;
+      else compressed++;
+    }
+    this.metrics.segments.inc({ result: 'protected' }, protectedCount);
+    this.metrics.segments.inc({ result: 'replayed' }, replayed);
+    this.metrics.segments.inc({ result: 'compressed' }, compressed);
+    this.metrics.segments.inc({ result: 'kept' }, candidates.length - replayed - compressed);
+    if (failOpenReason) this.metrics.failOpen.inc({ reason: failOpenReason });
+    return {
+      edits,
+      outcome: edits.length > 0 ? 'applied' : failOpenReason ? 'failed-open' : 'unchanged',
+      failOpenReason,
+      tokensBefore,
+      tokensAfter,
+      segments: { total, protected: protectedCount, replayed, compressed },
+    };
+  }
+
+  private skipped(): OptimizePlan {
+    return { edits: [], outcome: 'skipped', failOpenReason: null, tokensBefore: 0, tokensAfter: 0, segments: EMPTY_SEGMENTS };
+  }
+
+  private failOpen(reason: string, total: number): OptimizePlan {
+    this.metrics.failOpen.inc({ reason });
+    return {
+      edits: [],
+      outcome: 'failed-open',
+      failOpenReason: reason,
+      tokensBefore: 0,
+      tokensAfter: 0,
+      segments: { ...EMPTY_SEGMENTS, total },
+    };
+  }
+}
+
+/** Index of the last message the model produced (assistant message, tool call, reasoning item); -1 if none. */
+export function lastModelTurnIndex(messages: readonly MessageRef[]): number {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i] as MessageRef;
+    if (m.role === 'assistant') return m.index;
+    if (m.type !== null && (m.type.endsWith('_call') || m.type === 'reasoning')) return m.index;
+  }
+  return -1;
+}
+
+function contentHash(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('base64url').slice(0, 32);
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}

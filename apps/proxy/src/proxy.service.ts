@@ -1,0 +1,343 @@
+import type { Readable } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
+import {
+  applyEdits,
+  leewayCodeForWireError,
+  mergeAnthropicBeta,
+  planStreamUsage,
+  providerError,
+  UNKNOWN_USAGE,
+  WireError,
+} from '@leeway/wire';
+import type { ByteEdit, LeewayErrorCode, ParsedRequest, ProviderAdapter, ResponseSummary, StreamOutcome } from '@leeway/wire';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ProxyConfig } from './config/proxy.config';
+import type { ExchangeRecord, ExchangeSink, OptimizationOutcome, ProviderName, RouteName } from './exchange/exchange.sink';
+import { readRequestBody } from './http/request-body';
+import type { CallerIdentity, IdentityResolver } from './identity/identity.resolver';
+import type { ProxyLogger } from './observability/proxy.logger';
+import { ProxyMetrics } from './observability/proxy.metrics';
+import { OptimizerService } from './pipeline/optimizer.service';
+import type { OptimizePlan } from './pipeline/optimizer.service';
+import { ProxyError } from './proxy.errors';
+import { headerValue, upstreamRequestHeaders } from './relay/relay-headers';
+import { relayResponse } from './relay/response-relay';
+import type { RelayResult } from './relay/response-relay';
+import type { TapKind } from './relay/response-tap';
+import { EXCHANGE_SINK, IDENTITY_RESOLVER, PROXY_CONFIG, PROXY_LOGGER } from './tokens';
+import { UpstreamClient } from './upstream/upstream.client';
+
+/** How a route is served. */
+export interface RouteSpec {
+  readonly route: RouteName;
+  /** Fixed provider, or null to infer it (pass-through paths). */
+  readonly provider: ProviderName | null;
+  /** Parse the body with this adapter (null: relay the body as a stream, untouched). */
+  readonly adapter: ProviderAdapter | null;
+  /** Plan compression edits (false: parse only, e.g. count_tokens). */
+  readonly optimize: boolean;
+  readonly tapKind: TapKind | null;
+}
+
+const NO_PLAN: OptimizePlan = {
+  edits: [],
+  outcome: 'skipped',
+  failOpenReason: null,
+  tokensBefore: 0,
+  tokensAfter: 0,
+  segments: { total: 0, protected: 0, replayed: 0, compressed: 0 },
+};
+
+const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE', 'TRACE']);
+
+/**
+ * The request path (DESIGN.md lifecycle): raw bytes in → identity → parse once → plan edits → splice →
+ * forward over the pooled client → relay the response bytes unchanged with a usage tap → exchange record.
+ * Never throws: Leeway's own failures are answered in the provider's error shape; optimisation failures
+ * forward the original bytes (I5).
+ */
+@Injectable()
+export class ProxyService implements OnApplicationShutdown {
+  constructor(
+    @Inject(PROXY_CONFIG) private readonly config: ProxyConfig,
+    @Inject(IDENTITY_RESOLVER) private readonly identities: IdentityResolver,
+    @Inject(EXCHANGE_SINK) private readonly sink: ExchangeSink,
+    @Inject(PROXY_LOGGER) private readonly logger: ProxyLogger,
+    @Inject(ProxyMetrics) private readonly metrics: ProxyMetrics,
+    @Inject(UpstreamClient) private readonly upstream: UpstreamClient,
+    @Inject(OptimizerService) private readonly optimizer: OptimizerService,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.upstream.close();
+  }
+
+  async serve(req: FastifyRequest, reply: FastifyReply, spec: RouteSpec): Promise<void> {
+    reply.hijack();
+    const res = reply.raw;
+    const t0 = performance.now();
+    const startedAt = Date.now();
+    const requestId = String(req.id);
+    const provider = spec.provider ?? inferProvider(req.url, req.headers);
+    const abort = new AbortController();
+    let clientAborted = false;
+    const onClose = (): void => {
+      if (!res.writableFinished) {
+        clientAborted = true;
+        abort.abort();
+      }
+    };
+    res.on('close', onClose);
+
+    let identity: CallerIdentity | null = null;
+    let parsed: ParsedRequest | null = null;
+    let plan = NO_PLAN;
+    let optimizeMs = 0;
+    let requestBytes = 0;
+    let forwardedBytes = 0;
+    let leewayError: LeewayErrorCode | null = null;
+    let status = 0;
+    let relay: RelayResult | null = null;
+    let failOpenReason: string | null = null;
+
+    const leewayHeaders = (): Record<string, string> => ({
+      'x-leeway-request-id': requestId,
+      'x-leeway-tokens-before': String(plan.tokensBefore),
+      'x-leeway-tokens-after': String(plan.tokensAfter),
+    });
+
+    try {
+      identity = await this.identities.resolve(req.headers);
+      const set: Record<string, string> = {};
+      let body: Buffer | Readable | null = null;
+      let stripUsageChunk = false;
+      if (spec.adapter) {
+        const raw = await readRequestBody(requestStream(req), this.config.bodyLimitBytes, headerValue(req.headers, 'content-length'));
+        requestBytes = raw.length;
+        body = raw;
+        if (!isContentEncoded(req.headers)) {
+          parsed = parseBody(spec.adapter, raw);
+          const tPlan = performance.now();
+          if (spec.optimize) plan = await this.optimizer.plan(parsed, identity);
+          const edits: ByteEdit[] = [...plan.edits];
+          const usagePlan = spec.adapter.api === 'openai-chat' ? planStreamUsage(parsed) : null;
+          if (usagePlan && usagePlan.edits.length > 0) edits.push(...usagePlan.edits);
+          if (edits.length > 0) {
+            try {
+              body = applyEdits(raw, edits);
+              if (usagePlan && usagePlan.edits.length > 0) {
+                stripUsageChunk = true;
+                set['accept-encoding'] = 'identity';
+              }
+            } catch (error) {
+              failOpenReason = error instanceof WireError ? error.code : 'splice-failed';
+              this.metrics.failOpen.inc({ reason: failOpenReason });
+              plan = { ...NO_PLAN, outcome: 'failed-open', failOpenReason };
+              body = raw;
+            }
+          }
+          optimizeMs = performance.now() - tPlan;
+          this.metrics.optimizeSeconds.observe(optimizeMs / 1000);
+        }
+        forwardedBytes = body.length;
+      } else if (!BODYLESS_METHODS.has(req.method) || hasDeclaredBody(req.headers)) {
+        body = requestStream(req) ?? null;
+      }
+      if (provider === 'anthropic' && this.config.anthropicBetaFlags.length > 0) {
+        const merged = mergeAnthropicBeta(req.headers['anthropic-beta'], this.config.anthropicBetaFlags);
+        if (merged !== null) set['anthropic-beta'] = merged;
+      }
+
+      const upstream = await this.upstream.request({
+        provider,
+        method: req.method,
+        path: req.url,
+        headers: upstreamRequestHeaders(req.headers, { bufferedBody: Buffer.isBuffer(body), set }),
+        body,
+        signal: abort.signal,
+      });
+      status = upstream.status;
+      relay = await relayResponse({
+        res,
+        upstream,
+        leewayHeaders: leewayHeaders(),
+        tapKind: spec.tapKind,
+        stripUsageChunk,
+        abort,
+        startedAt: t0,
+      });
+    } catch (error) {
+      if (!clientAborted) {
+        const proxyError =
+          error instanceof ProxyError
+            ? error
+            : error instanceof WireError
+              ? wireToProxy(error)
+              : new ProxyError('PRX_INTERNAL', 'Leeway could not process the request.', { cause: error });
+        leewayError = proxyError.code;
+        if (isUpstreamCode(proxyError.code)) this.metrics.upstreamErrors.inc({ code: proxyError.code });
+        status = this.sendError(res, provider, proxyError, leewayHeaders());
+        if (status >= 500) this.logger.warn({ requestId, code: proxyError.code, err: describe(error) }, 'request failed');
+      }
+    } finally {
+      res.off('close', onClose);
+    }
+
+    const latencyMs = performance.now() - t0;
+    const record: ExchangeRecord = {
+      requestId,
+      provider,
+      route: spec.route,
+      method: req.method,
+      path: pathOf(req.url),
+      tenant: identity?.tenant ?? 'unknown',
+      session: headerValue(req.headers, 'x-leeway-session') ?? null,
+      model: parsed?.model ?? relay?.summary?.model ?? null,
+      stream: parsed?.stream ?? false,
+      status,
+      outcome: outcomeOf(status, leewayError, relay, clientAborted),
+      usage: relay?.summary?.usage ?? UNKNOWN_USAGE,
+      stopReason: relay?.summary?.stopReason ?? null,
+      error: relay?.summary?.error ?? (leewayError ? { type: leewayError, message: '' } : null),
+      leewayError,
+      clientAborted: clientAborted || (relay?.clientAborted ?? false),
+      optimization: optimizationOf(plan.outcome, failOpenReason, parsed),
+      failOpenReason: failOpenReason ?? plan.failOpenReason,
+      tokensBefore: plan.tokensBefore,
+      tokensAfter: plan.tokensAfter,
+      segments: plan.segments,
+      startedAt,
+      latencyMs,
+      ttfbMs: relay?.ttfbMs ?? null,
+      optimizeMs,
+      requestBytes,
+      forwardedBytes,
+      responseBytes: relay?.bytesOut ?? 0,
+    };
+    this.metrics.requests.inc({ route: spec.route, status: statusClass(status), outcome: record.outcome });
+    this.metrics.requestSeconds.observe({ route: spec.route }, latencyMs / 1000);
+    if (plan.tokensBefore > plan.tokensAfter) this.metrics.tokensSaved.inc({ provider }, plan.tokensBefore - plan.tokensAfter);
+    try {
+      this.sink.record(record);
+    } catch (error) {
+      this.logger.error({ requestId, err: describe(error) }, 'exchange sink failed');
+    }
+  }
+
+  /** Answer with Leeway's own error in the provider's shape; returns the status sent (0 if none could be). */
+  private sendError(
+    res: FastifyReply['raw'],
+    provider: ProviderName,
+    error: ProxyError,
+    leewayHeaders: Record<string, string>,
+  ): number {
+    if (res.headersSent) {
+      res.destroy();
+      return res.statusCode;
+    }
+    if (res.destroyed) return 0;
+    const body = providerError(provider, error.code, error.message);
+    res.writeHead(body.status, {
+      'content-type': body.contentType,
+      'content-length': String(Buffer.byteLength(body.bodyText)),
+      'x-leeway-error-code': error.code,
+      ...leewayHeaders,
+      ...(error.code === 'PRX_BODY_TOO_LARGE' ? { connection: 'close' } : {}),
+    });
+    res.end(body.bodyText);
+    return body.status;
+  }
+}
+
+function parseBody(adapter: ProviderAdapter, raw: Buffer): ParsedRequest {
+  try {
+    return adapter.parseRequest(raw);
+  } catch (error) {
+    if (error instanceof WireError) throw wireToProxy(error);
+    throw error;
+  }
+}
+
+function wireToProxy(error: WireError): ProxyError {
+  const code = leewayCodeForWireError(error);
+  const message =
+    code === 'PRX_BAD_JSON'
+      ? 'The request body is not valid JSON.'
+      : code === 'PRX_BAD_REQUEST'
+        ? 'The request body must be a JSON object.'
+        : 'Leeway could not process the request.';
+  return new ProxyError(code, message, { cause: error });
+}
+
+/** The request body stream as Fastify handed it over (the catch-all parser passes the raw stream on). */
+function requestStream(req: FastifyRequest): Readable | undefined {
+  const body: unknown = req.body;
+  if (body && typeof (body as Readable).pipe === 'function') return body as Readable;
+  return hasDeclaredBody(req.headers) ? req.raw : undefined;
+}
+
+function hasDeclaredBody(headers: FastifyRequest['headers']): boolean {
+  const length = headerValue(headers, 'content-length');
+  return (length !== undefined && length !== '0') || headers['transfer-encoding'] !== undefined;
+}
+
+function isContentEncoded(headers: FastifyRequest['headers']): boolean {
+  const encoding = headerValue(headers, 'content-encoding')?.trim().toLowerCase();
+  return encoding !== undefined && encoding !== '' && encoding !== 'identity';
+}
+
+/**
+ * Provider of a pass-through request: Anthropic clients send `anthropic-version` / `x-api-key`; Anthropic-only
+ * paths; everything else goes to OpenAI. Never decided by User-Agent.
+ */
+export function inferProvider(url: string, headers: FastifyRequest['headers']): ProviderName {
+  if (headers['anthropic-version'] !== undefined || headers['x-api-key'] !== undefined) return 'anthropic';
+  const path = pathOf(url);
+  if (path.startsWith('/v1/messages') || path === '/v1/complete') return 'anthropic';
+  return 'openai';
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+function isUpstreamCode(code: LeewayErrorCode): boolean {
+  return code === 'PRX_UPSTREAM_TIMEOUT' || code === 'PRX_UPSTREAM_UNREACHABLE' || code === 'PRX_UPSTREAM_BAD_RESPONSE';
+}
+
+function outcomeOf(
+  status: number,
+  leewayError: LeewayErrorCode | null,
+  relay: RelayResult | null,
+  clientAborted: boolean,
+): StreamOutcome {
+  if (leewayError !== null) return 'error';
+  if (relay === null) return clientAborted ? 'truncated' : 'error';
+  const summary: ResponseSummary | null = relay.summary;
+  if (status >= 400) return 'error';
+  if (summary?.outcome === 'error') return 'error';
+  if (relay.clientAborted || relay.upstreamFailed) return 'truncated';
+  return summary?.outcome ?? 'complete';
+}
+
+function optimizationOf(outcome: OptimizationOutcome, failOpenReason: string | null, parsed: ParsedRequest | null): OptimizationOutcome {
+  if (failOpenReason !== null) return 'failed-open';
+  if (parsed === null) return 'skipped';
+  return outcome;
+}
+
+function statusClass(status: number): string {
+  return status === 0 ? '0' : `${Math.floor(status / 100)}xx`;
+}
+
+function describe(error: unknown): Record<string, string> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const out: Record<string, string> = { name: error.name, message: error.message };
+  const code = (error as unknown as { code?: unknown }).code;
+  if (typeof code === 'string') out['code'] = code;
+  const cause = error.cause;
+  if (cause instanceof Error) out['cause'] = `${cause.name}: ${cause.message}`;
+  return out;
+}
