@@ -1,0 +1,3 @@
+export * from './admin-schemas';
+export * from './policy-resolution';
+export * from './admin-errors';
