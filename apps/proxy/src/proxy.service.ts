@@ -23,6 +23,10 @@ import type { OptimizePlan } from './pipeline/optimizer.service';
 import { ProxyError } from './proxy.errors';
 import { headerValue, upstreamRequestHeaders } from './relay/relay-headers';
 import { relayResponse } from './relay/response-relay';
+import { canAnswerRetrieve, relayWithRetrieve } from './relay/retrieve-relay';
+import { finishOutgoingBody } from './cache/outgoing-body';
+import { cacheMetrics } from './cache/cache.metrics';
+import { stickyRetrieveKey } from './ccr/retrieve-tool';
 import type { RelayResult } from './relay/response-relay';
 import type { TapKind } from './relay/response-tap';
 import { EXCHANGE_SINK, IDENTITY_RESOLVER, PROXY_CONFIG, PROXY_LOGGER } from './tokens';
@@ -100,11 +104,15 @@ export class ProxyService implements OnApplicationShutdown {
     let status = 0;
     let relay: RelayResult | null = null;
     let failOpenReason: string | null = null;
+    // Cache planner / retrieve tool (issue 4): what the outgoing body carries.
+    let volatileHeader: string | null = null;
+    let answerRetrieve = false;
 
     const leewayHeaders = (): Record<string, string> => ({
       'x-leeway-request-id': requestId,
       'x-leeway-tokens-before': String(plan.tokensBefore),
       'x-leeway-tokens-after': String(plan.tokensAfter),
+      ...(volatileHeader !== null ? { 'x-leeway-volatile-prefix': volatileHeader } : {}),
     });
 
     try {
@@ -119,7 +127,9 @@ export class ProxyService implements OnApplicationShutdown {
         if (!isContentEncoded(req.headers)) {
           parsed = parseBody(spec.adapter, raw);
           const tPlan = performance.now();
-          if (spec.optimize) plan = await this.optimizer.plan(parsed, identity);
+          const retrieveOn = this.config.retrieve.enabled && spec.optimize;
+          const stickyKey = retrieveOn ? stickyRetrieveKey(parsed, headerValue(req.headers, 'x-leeway-session')) : undefined;
+          if (spec.optimize) plan = await this.optimizer.plan(parsed, identity, stickyKey !== undefined ? { stickyKey } : {});
           const edits: ByteEdit[] = [...plan.edits];
           const usagePlan = spec.adapter.api === 'openai-chat' ? planStreamUsage(parsed) : null;
           if (usagePlan && usagePlan.edits.length > 0) edits.push(...usagePlan.edits);
@@ -136,6 +146,24 @@ export class ProxyService implements OnApplicationShutdown {
               plan = { ...NO_PLAN, outcome: 'failed-open', failOpenReason };
               body = raw;
             }
+          }
+          // A failed-open optimisation forwards the original request (I5): no markers, no tool either.
+          if (spec.optimize && Buffer.isBuffer(body) && plan.outcome !== 'failed-open') {
+            const outgoing = finishOutgoingBody(body, body === raw ? parsed : spec.adapter.parseRequest(body), spec.adapter, {
+              tenant: identity.tenant,
+              addRetrieveTool: retrieveOn && plan.retrieveSticky === true,
+              anthropicCachePlan: this.config.cachePlan.anthropic && spec.route === 'anthropic.messages',
+              openAiCacheKey: this.config.cachePlan.openAiKey,
+            });
+            body = outgoing.body;
+            volatileHeader = outgoing.volatileHeader;
+            answerRetrieve = retrieveOn && outgoing.retrieveTool && spec.tapKind !== null;
+            if (answerRetrieve) set['accept-encoding'] = 'identity';
+            const cm = cacheMetrics(this.metrics.registry);
+            for (const reason of outgoing.breakpoints) cm.breakpoints.inc({ reason });
+            for (const code of outgoing.markerProblems) cm.markerProblems.inc({ code });
+            for (const f of outgoing.volatile) cm.volatilePrefix.inc({ kind: f.kind, where: f.where.replace(/\[\d+\]$/, '') });
+            if (outgoing.retrieveTool) cm.retrieveToolAdded.inc({ api: spec.adapter.api });
           }
           optimizeMs = performance.now() - tPlan;
           this.metrics.optimizeSeconds.observe(optimizeMs / 1000);
@@ -158,7 +186,29 @@ export class ProxyService implements OnApplicationShutdown {
         signal: abort.signal,
       });
       status = upstream.status;
-      relay = await relayResponse({
+      if (answerRetrieve && spec.adapter && spec.tapKind && Buffer.isBuffer(body) && canAnswerRetrieve(upstream)) {
+        const firstBody = body;
+        const continuationHeaders = upstreamRequestHeaders(req.headers, { bufferedBody: true, set });
+        const retrieved = await relayWithRetrieve({
+          res,
+          upstream,
+          api: spec.adapter.api,
+          tapKind: spec.tapKind,
+          body: firstBody,
+          send: (next) =>
+            this.upstream.request({ provider, method: req.method, path: req.url, headers: continuationHeaders, body: next, signal: abort.signal }),
+          resolve: this.optimizer.retrieveResolver(identity.tenant),
+          maxRounds: this.config.retrieve.maxRounds,
+          leewayHeaders: leewayHeaders(),
+          clientWantsUsage: !stripUsageChunk,
+          abort,
+          startedAt: t0,
+        });
+        relay = retrieved;
+        const cm = cacheMetrics(this.metrics.registry);
+        for (const a of retrieved.answers) cm.retrieveCalls.inc({ api: spec.adapter.api, status: a.status });
+        if (retrieved.end !== null) cm.retrieveRounds.inc({ api: spec.adapter.api, end: retrieved.end });
+      } else relay = await relayResponse({
         res,
         upstream,
         leewayHeaders: leewayHeaders(),

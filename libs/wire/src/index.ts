@@ -102,3 +102,5 @@ export { anthropicMessagesAdapter } from './providers/anthropic-messages';
 export { openAiChatAdapter, planStreamUsage, type StreamUsagePlan } from './providers/openai-chat';
 export { openAiResponsesAdapter } from './providers/openai-responses';
 export { findAdapterForRoute, PROVIDER_ADAPTERS, type AdapterRoute } from './providers/registry';
+export * from './cache-plan';
+export * from './retrieve';

@@ -75,6 +75,10 @@ const schema = z.object({
     .optional()
     .transform((v) => v ?? 'info'),
   LEEWAY_LOG_EXCHANGES: boolFrom(false),
+  LEEWAY_CACHE_PLAN: boolFrom(true),
+  LEEWAY_OPENAI_CACHE_KEY: boolFrom(true),
+  LEEWAY_RETRIEVE_TOOL: boolFrom(true),
+  LEEWAY_RETRIEVE_MAX_ROUNDS: intFrom(4, 1, 16),
   LEEWAY_ANTHROPIC_BETA_FLAGS: z
     .string()
     .regex(/^[A-Za-z0-9_.,\s-]*$/, 'must be a comma-separated list of beta flags')
@@ -130,6 +134,10 @@ export interface ProxyConfig {
   readonly logExchanges: boolean;
   /** `anthropic-beta` flags Leeway adds to Anthropic requests (merged with the client's, never replacing them). */
   readonly anthropicBetaFlags: readonly string[];
+  /** Prompt-cache planning: Anthropic breakpoints when the client set none, OpenAI `prompt_cache_key` when absent. */
+  readonly cachePlan: { readonly anthropic: boolean; readonly openAiKey: boolean };
+  /** Reversible compression: add the sticky `leeway_retrieve` tool and answer its calls (up to `maxRounds` upstream requests). */
+  readonly retrieve: { readonly enabled: boolean; readonly maxRounds: number };
 }
 
 /** A configuration the proxy refuses to boot with; `problems` are `KEY: problem` lines. */
@@ -190,6 +198,8 @@ export function loadProxyConfig(env: Readonly<Record<string, string | undefined>
     logLevel: e.LEEWAY_LOG_LEVEL,
     logExchanges: e.LEEWAY_LOG_EXCHANGES,
     anthropicBetaFlags: Object.freeze(e.LEEWAY_ANTHROPIC_BETA_FLAGS),
+    cachePlan: Object.freeze({ anthropic: e.LEEWAY_CACHE_PLAN, openAiKey: e.LEEWAY_OPENAI_CACHE_KEY }),
+    retrieve: Object.freeze({ enabled: e.LEEWAY_RETRIEVE_TOOL, maxRounds: e.LEEWAY_RETRIEVE_MAX_ROUNDS }),
   };
   return Object.freeze(config);
 }

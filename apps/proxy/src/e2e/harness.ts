@@ -70,6 +70,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     LEEWAY_SECRET_KEY: 'e2e-secret-key-0123456789',
     // Compression of a cold process can exceed the default budget on a loaded CI machine.
     LEEWAY_OPTIMIZE_BUDGET_MS: '5000',
+    // The prompt-cache planner changes bodies on its own (markers, prompt_cache_key): suites about other
+    // invariants run without it; the cache-plan-* suites turn it on.
+    LEEWAY_CACHE_PLAN: 'false',
+    LEEWAY_OPENAI_CACHE_KEY: 'false',
     ...options.env,
   });
   const sink = new CollectingSink();

@@ -67,7 +67,7 @@ describe('I3 protected content', () => {
     expect(record.optimization).toBe('applied');
   });
 
-  it('Anthropic: nothing before the client’s last cache breakpoint in the conversation changes', async () => {
+  it('Anthropic: a newest-turn tool output before the client’s breakpoint is compressed (never sent before); the marker block and earlier turns stay', async () => {
     const fresh = jsonRows('behind-breakpoint');
     const body = JSON.stringify({
       model: 'claude-sonnet-4-5',
@@ -85,7 +85,12 @@ describe('I3 protected content', () => {
       ],
     });
     await postRaw(`${h.url}/v1/messages`, body, ANTHROPIC_HEADERS);
-    expect(h.upstream.requests.at(-1)!.body.equals(Buffer.from(body))).toBe(true);
+    // I3 by turn (lead decision, issue 4): bytes the provider may have cached are bytes sent in an earlier turn.
+    const forwarded = h.upstream.requests.at(-1)!.body;
+    const lastTurnAt = body.indexOf('{"role":"user","content":[{"type":"tool_result"');
+    expect(forwarded.subarray(0, lastTurnAt).equals(Buffer.from(body).subarray(0, lastTurnAt))).toBe(true);
+    expect(containsBytes(forwarded, '{"type":"text","text":"continue","cache_control":{"type":"ephemeral"}}')).toBe(true);
+    expect(containsBytes(forwarded, JSON.stringify(fresh))).toBe(false);
   });
 
   it('OpenAI Responses: encrypted reasoning and multi-part input_text untouched; function_call_output compressed', async () => {

@@ -89,12 +89,30 @@ describe('OptimizerService', () => {
     expect(plan.outcome).toBe('unchanged');
   });
 
-  it('leaves protected segments alone (cache_control on the block)', async () => {
+  it('compresses a newest-turn output whose block carries cache_control (only its text changes, I3 by turn)', async () => {
     const { service } = optimizer(memoryStores());
     const messages = [
       { role: 'user', content: 'go' },
       toolUse('t1'),
       toolResult('t1', rows('p'), { cache_control: { type: 'ephemeral' } }),
+    ];
+    const raw = body(messages);
+    const plan = await service.plan(anthropicMessagesAdapter.parseRequest(raw), await identity());
+    expect(plan.edits).toHaveLength(1);
+    expect(plan.segments.protected).toBe(0);
+    const out = JSON.parse(applyEdits(raw, plan.edits).toString('utf8')) as { messages: { content: Record<string, unknown>[] }[] };
+    expect(out.messages[2]!.content[0]!['cache_control']).toEqual({ type: 'ephemeral' });
+    expect(out.messages[2]!.content[0]!['content']).toMatch(/\[leeway: /);
+  });
+
+  it('never newly decides a cache-protected output of an earlier turn (replay only)', async () => {
+    const { service } = optimizer(memoryStores());
+    const messages = [
+      { role: 'user', content: 'go' },
+      toolUse('t1'),
+      toolResult('t1', rows('old'), { cache_control: { type: 'ephemeral' } }),
+      toolUse('t2'),
+      toolResult('t2', 'short'),
     ];
     const plan = await service.plan(anthropicMessagesAdapter.parseRequest(body(messages)), await identity());
     expect(plan.edits).toEqual([]);
@@ -214,18 +232,18 @@ describe('OptimizerService', () => {
     expect(plan.edits).toEqual([]);
   });
 
-  it('records fresh protected outputs as "keep": identical text met unprotected later is not compressed', async () => {
+  it('replays the decision made for a cache_control output of the newest turn once it lies in an earlier turn', async () => {
     const stores = memoryStores();
     const { service } = optimizer(stores);
     const who = await identity();
     const text = rows('cached');
-    const protectedTurn = [{ role: 'user', content: 'go' }, toolUse('t1'), toolResult('t1', text, { cache_control: { type: 'ephemeral' } })];
-    const first = await service.plan(anthropicMessagesAdapter.parseRequest(body(protectedTurn)), who);
-    expect(first.edits).toEqual([]);
-    const elsewhere = [{ role: 'user', content: 'other session' }, toolUse('x9'), toolResult('x9', text)];
-    const second = await service.plan(anthropicMessagesAdapter.parseRequest(body(elsewhere)), who);
-    expect(second.edits).toEqual([]);
-    expect(second.segments.compressed).toBe(0);
+    const turn1 = [{ role: 'user', content: 'go' }, toolUse('t1'), toolResult('t1', text, { cache_control: { type: 'ephemeral' } })];
+    const first = await service.plan(anthropicMessagesAdapter.parseRequest(body(turn1)), who);
+    expect(first.segments.compressed).toBe(1);
+    const turn2 = [...turn1, toolUse('t2'), toolResult('t2', 'ok')];
+    const second = await service.plan(anthropicMessagesAdapter.parseRequest(body(turn2)), who);
+    expect(second.segments.replayed).toBe(1);
+    expect(second.edits[0]!.replacement).toBe(first.edits[0]!.replacement);
   });
 
   it('does nothing with compression off', async () => {

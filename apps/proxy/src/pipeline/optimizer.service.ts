@@ -4,7 +4,8 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import type { CompressionMode } from '@leeway/compression';
 import type { SegmentDecision, StateStores } from '@leeway/state';
 import { segmentEdit } from '@leeway/wire';
-import type { ByteEdit, MessageRef, ParsedRequest, Segment } from '@leeway/wire';
+import type { ByteEdit, MessageRef, ParsedRequest, RetrieveResolver, Segment } from '@leeway/wire';
+import { tenantResolver } from '../ccr/retrieve-resolver';
 import type { ProxyConfig } from '../config/proxy.config';
 import type { OptimizationOutcome } from '../exchange/exchange.sink';
 import type { CallerIdentity } from '../identity/identity.resolver';
@@ -24,7 +25,25 @@ export interface OptimizePlan {
   readonly tokensBefore: number;
   readonly tokensAfter: number;
   readonly segments: { readonly total: number; readonly protected: number; readonly replayed: number; readonly compressed: number };
+  /** CCR keys named by the markers of the edits (replayed and new): a marker exists in the session. */
+  readonly markerKeys?: readonly string[];
+  /**
+   * The session had a marker on this or an earlier turn (recorded under `stickyKey` in prefix state): the
+   * retrieve tool must be in the forwarded body, byte-identical, from now on.
+   */
+  readonly retrieveSticky?: boolean;
 }
+
+export interface PlanOptions {
+  /**
+   * Prefix-state key of the conversation's "retrieve tool is in" flag (`stickyRetrieveKey`). Looked up and
+   * recorded in the same round trips as the segment decisions.
+   */
+  readonly stickyKey?: string;
+}
+
+/** The recorded "retrieve tool added" flag of a conversation (a decision under a synthetic hash). */
+const STICKY: SegmentDecision = { replacement: 'leeway_retrieve', tokensBefore: 0, tokensAfter: 0, kind: 'retrieve-tool', lossless: true, markerKeys: [] };
 
 const EMPTY_SEGMENTS = { total: 0, protected: 0, replayed: 0, compressed: 0 };
 
@@ -65,15 +84,20 @@ export class OptimizerService implements OnApplicationShutdown {
     await this.pool.close();
   }
 
+  /** Answers `leeway_retrieve` calls for one tenant from the CCR store (I6). */
+  retrieveResolver(tenant: string): RetrieveResolver {
+    return tenantResolver(this.stores.ccr, tenant);
+  }
+
   get mode(): CompressionMode | 'off' {
     return this.config.compression.mode;
   }
 
-  async plan(parsed: ParsedRequest, identity: CallerIdentity): Promise<OptimizePlan> {
+  async plan(parsed: ParsedRequest, identity: CallerIdentity, options: PlanOptions = {}): Promise<OptimizePlan> {
     const mode = this.config.compression.mode;
     if (mode === 'off') return this.skipped();
     try {
-      return await this.planOrThrow(parsed, identity, mode, performance.now() + this.config.compression.budgetMs);
+      return await this.planOrThrow(parsed, identity, mode, performance.now() + this.config.compression.budgetMs, options.stickyKey ?? null);
     } catch (error) {
       return this.failOpen(error instanceof Error && 'code' in error ? String(error.code) : 'internal', parsed.segments.length);
     }
@@ -84,15 +108,20 @@ export class OptimizerService implements OnApplicationShutdown {
     identity: CallerIdentity,
     mode: CompressionMode,
     deadline: number,
+    stickyKey: string | null,
   ): Promise<OptimizePlan> {
     const total = parsed.segments.length;
-    const protectedCount = parsed.segments.filter((s) => s.protected).length;
     const lastModelTurn = lastModelTurnIndex(parsed.messages);
     const isFresh = (s: Segment): boolean => s.messageIndex > lastModelTurn;
-    const open = parsed.segments.filter((s) => !s.protected && s.text.length > 0);
-    // Fresh protected outputs are recorded as "keep": identical text met later, anywhere in the tenant, stays as sent.
-    const freshProtected = parsed.segments.filter((s) => s.protected && s.text.length > 0 && isFresh(s));
-    if (open.length === 0 && freshProtected.length === 0) {
+    // Protected for this request: cache-protected outputs of earlier turns (replay only) and other protections.
+    const protectedCount = parsed.segments.filter((s) => s.protected && (!isFresh(s) || !isCacheProtection(s))).length;
+    // I3 as the lead decided it: bytes the provider may have cached are bytes sent in an *earlier* turn.
+    // A client breakpoint (or `cache_control` on the block itself) therefore does not freeze a tool output
+    // of the newest turn: its text may be compressed (the marker's own bytes never change) and the
+    // compressed text is what gets cached. Outputs of earlier turns only replay recorded decisions.
+    const open = parsed.segments.filter((s) => s.text.length > 0 && (!s.protected || isCacheProtection(s)));
+    const freshProtected = parsed.segments.filter((s) => s.protected && s.text.length > 0 && isFresh(s) && !isCacheProtection(s));
+    if (open.length === 0 && freshProtected.length === 0 && stickyKey === null) {
       return { edits: [], outcome: total === 0 ? 'skipped' : 'unchanged', failOpenReason: null, tokensBefore: 0, tokensAfter: 0, segments: { ...EMPTY_SEGMENTS, total, protected: protectedCount } };
     }
     const candidates: Candidate[] = open.map((segment) => ({ segment, hash: contentHash(segment.text), fresh: isFresh(segment) }));
@@ -101,7 +130,9 @@ export class OptimizerService implements OnApplicationShutdown {
     const { prefixState, ccr } = this.stores;
     const tenant = identity.tenant;
 
-    const lookup = await prefixState.lookup(tenant, policyVersion, unique([...candidates.map((c) => c.hash), ...protectedHashes]));
+    const stickyHashes = stickyKey === null ? [] : [stickyKey];
+    const lookup = await prefixState.lookup(tenant, policyVersion, unique([...candidates.map((c) => c.hash), ...protectedHashes, ...stickyHashes]));
+    const stickyKnown = stickyKey !== null && lookup.found.has(stickyKey);
     let failOpenReason: string | null = lookup.complete ? null : 'state-unavailable';
 
     // Decide fresh segments nobody decided yet: compress within the time budget (off the event loop).
@@ -161,6 +192,10 @@ export class OptimizerService implements OnApplicationShutdown {
       }
     }
 
+    // A marker in the forwarded body (new or replayed) makes the retrieve tool sticky for the conversation.
+    const anyMarker = candidates.some((c) => ((lookup.found.get(c.hash) ?? fresh.get(c.hash))?.markerKeys.length ?? 0) > 0);
+    if (stickyKey !== null && !stickyKnown && anyMarker) fresh.set(stickyKey, STICKY);
+
     let decided: ReadonlyMap<string, SegmentDecision> = new Map();
     if (fresh.size > 0) {
       const recorded = await prefixState.record(tenant, policyVersion, fresh);
@@ -173,6 +208,8 @@ export class OptimizerService implements OnApplicationShutdown {
     let tokensAfter = 0;
     let replayed = 0;
     let compressed = 0;
+    const markerKeys = new Set<string>();
+    const replayedKeys = new Set<string>();
     for (const c of candidates) {
       const known = lookup.found.get(c.hash);
       const decision = known ?? decided.get(c.hash);
@@ -181,9 +218,15 @@ export class OptimizerService implements OnApplicationShutdown {
       tokensAfter += decision.replacement === null ? decision.tokensBefore : decision.tokensAfter;
       if (decision.replacement === null) continue;
       edits.push(segmentEdit(c.segment, decision.replacement));
+      for (const key of decision.markerKeys) {
+        markerKeys.add(key);
+        if (known) replayedKeys.add(key);
+      }
       if (known) replayed++;
       else compressed++;
     }
+    // Originals named by replayed markers live on as long as the conversation does (I4; best effort).
+    if (replayedKeys.size > 0) void ccr.touch(tenant, [...replayedKeys]);
     this.metrics.segments.inc({ result: 'protected' }, protectedCount);
     this.metrics.segments.inc({ result: 'replayed' }, replayed);
     this.metrics.segments.inc({ result: 'compressed' }, compressed);
@@ -196,6 +239,8 @@ export class OptimizerService implements OnApplicationShutdown {
       tokensBefore,
       tokensAfter,
       segments: { total, protected: protectedCount, replayed, compressed },
+      markerKeys: [...markerKeys],
+      retrieveSticky: stickyKnown || markerKeys.size > 0,
     };
   }
 
@@ -214,6 +259,15 @@ export class OptimizerService implements OnApplicationShutdown {
       segments: { ...EMPTY_SEGMENTS, total },
     };
   }
+}
+
+/**
+ * Protection that only stems from prompt caching (a client breakpoint after the segment, or `cache_control`
+ * on its own block). It covers bytes sent in an earlier turn, which are replay-only anyway (candidates
+ * that are not fresh are never newly decided); a segment of the newest turn may be decided.
+ */
+function isCacheProtection(segment: Segment): boolean {
+  return segment.protectedReason === 'before-cache-breakpoint' || segment.protectedReason === 'cache-control';
 }
 
 /** Index of the last message the model produced (assistant message, tool call, reasoning item); -1 if none. */

@@ -12,12 +12,13 @@ export const ROUTES = {
     optimize: true,
     tapKind: 'anthropic',
   },
-  // Passed through untouched for now: its failures never touch the state /v1/messages uses.
+  // Counts the body Leeway *would* forward (compressed, retrieve tool included), so a client's context
+  // meter matches what is sent. Decisions made here are the ones /v1/messages replays (made once, I2).
   anthropicCountTokens: {
     route: 'anthropic.count_tokens',
     provider: 'anthropic',
-    adapter: null,
-    optimize: false,
+    adapter: anthropicMessagesAdapter,
+    optimize: true,
     tapKind: null,
   },
   openAiChat: {

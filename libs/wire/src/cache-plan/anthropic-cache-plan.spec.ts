@@ -155,6 +155,31 @@ describe('planAnthropicCache — 20-block look-back', () => {
   });
 });
 
+describe('planAnthropicCache — newestTurnOnly (I2 in the proxy)', () => {
+  it('never marks a block of an earlier turn: the look-back goes into the newest turn when within reach', () => {
+    const messages = agentMessages(3, { callsPerTurn: 25, resultWords: 10 });
+    const raw = Buffer.from(JSON.stringify(anthropicBody(messages)));
+    const parsed = anthropicMessagesAdapter.parseRequest(raw);
+    const { plan } = planBody(anthropicBody(messages), { newestTurnOnly: true });
+    const lastAssistant = parsed.messages.filter((m) => m.role === 'assistant').at(-1)!;
+    for (const bp of plan.breakpoints) {
+      if (bp.path[0] !== 'messages') continue;
+      expect(Number(bp.path[1])).toBeGreaterThan(lastAssistant.index);
+    }
+    expect(plan.breakpoints.length).toBeLessThanOrEqual(4);
+  });
+
+  it('turn N+1 repeats turn N’s forwarded bytes up to its last message, even with look-back pressure', () => {
+    const messages = agentMessages(4, { callsPerTurn: 25, resultWords: 5 });
+    for (let end = 3; end + 2 <= messages.length; end += 2) {
+      const turnN = planBody(anthropicBody(messages.slice(0, end)), { newestTurnOnly: true }).out;
+      const turnN1 = planBody(anthropicBody(messages.slice(0, end + 2)), { newestTurnOnly: true }).out;
+      const lastMessage = anthropicMessagesAdapter.parseRequest(turnN).messages.at(-1)!;
+      expect(turnN1.subarray(0, lastMessage.span.start).equals(turnN.subarray(0, lastMessage.span.start))).toBe(true);
+    }
+  });
+});
+
 describe('planAnthropicCache — client markers', () => {
   const claudeCodeLike = (messages: Json[], ttl?: '1h'): Json => {
     const cc = ttl ? { type: 'ephemeral', ttl } : { type: 'ephemeral' };

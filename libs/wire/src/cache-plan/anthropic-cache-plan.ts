@@ -94,6 +94,14 @@ export interface AnthropicCachePlanOptions {
    * false: that marker moves every turn inside already-sent bytes, see the header).
    */
   readonly markLastStable?: boolean;
+  /**
+   * I2 (the proxy sets it): Leeway's markers in the messages only ever go into the newest turn (after the
+   * last assistant message), never into bytes an earlier turn already sent — a marker there would not be
+   * placed again on the next turn, so the already-sent prefix would change. The look-back chain then
+   * picks its block inside the newest turn (still within 20 blocks of the previous write), or nothing.
+   * `tools` / `system` markers are the same on every turn and stay allowed. Default false.
+   */
+  readonly newestTurnOnly?: boolean;
 }
 
 /** Minimum cacheable prompt length for a Claude model (Anthropic docs: 2048 Haiku, 1024 Sonnet/Opus). */
@@ -189,6 +197,7 @@ export function planAnthropicCache(raw: Buffer, parsed: ParsedRequest, options: 
   const budget = ANTHROPIC_MAX_CACHE_MARKERS - clientCount;
   const take = (reason: BreakpointReason, block: PromptBlock | null): void => {
     if (chosen.length >= budget || !cacheable(block)) return;
+    if (options.newestTurnOnly === true && block.location === 'messages' && block.ordinal < newestStart) return;
     if (block.markers.length > 0 || chosen.some((c) => c.block.ordinal === block.ordinal)) return;
     chosen.push({ reason, block });
   };
@@ -205,7 +214,8 @@ export function planAnthropicCache(raw: Buffer, parsed: ParsedRequest, options: 
   const inReach = (b: PromptBlock | null): boolean => b !== null && (W === null || (b.ordinal >= W && b.ordinal - W <= lookback));
   if (options.markLastStable === true && clientInMessages.length === 0 && inReach(stable)) take('last-stable', stable);
   if (!chainSatisfied() && W !== null) {
-    const reach = lastEligibleMessageBlock(layout, W, W + lookback + 1);
+    const from = options.newestTurnOnly === true ? Math.max(W, newestStart) : W;
+    const reach = lastEligibleMessageBlock(layout, from, W + lookback + 1);
     take(reach !== null && reach.ordinal === stable?.ordinal ? 'last-stable' : 'look-back', reach);
   }
 
