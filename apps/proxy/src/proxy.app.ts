@@ -13,8 +13,16 @@ import type { IdentityResolver } from './identity/identity.resolver';
 import { createProxyLogger } from './observability/proxy.logger';
 import type { ProxyLogger } from './observability/proxy.logger';
 import { ProxyMetrics } from './observability/proxy.metrics';
+import { ObservingExchangeSink } from './observability/observing-exchange.sink';
+import { startProxyTelemetry } from './observability/proxy.telemetry';
+import type { TelemetryHandle } from '@leeway/telemetry';
 import { CompressionPool } from './pipeline/compression.pool';
+import type { EventPublisher } from '@leeway/state';
+import type { LedgerConfig } from './ledger/ledger.config';
+import { openLedger } from './ledger/ledger';
+import type { LedgerHandle } from './ledger/ledger';
 import { ProxyModule } from './proxy.module';
+import type { Governance } from './governance/governance.service';
 
 export interface CreateProxyAppOptions {
   readonly config: ProxyConfig;
@@ -22,9 +30,20 @@ export interface CreateProxyAppOptions {
   readonly stores?: StateStores;
   readonly exchangeSink?: ExchangeSink;
   readonly identityResolver?: IdentityResolver;
+  /** Virtual keys, policies and budgets (owned by the caller); absent = provider keys pass through ungoverned. */
+  readonly governance?: Governance;
   readonly logger?: ProxyLogger;
   /** Process-level default metrics (GC, event loop); off when several apps share a process. */
   readonly defaultMetrics?: boolean;
+  /**
+   * Savings events to the ledger (`loadLedgerConfig()`); absent = no ledger. Events go to `eventPublisher`
+   * when given (the embedded stack's in-process bus), else to Redis Streams at `config.state.redisUrl`.
+   * They are emitted in addition to `exchangeSink`.
+   */
+  readonly ledger?: LedgerConfig;
+  readonly eventPublisher?: EventPublisher;
+  /** OpenTelemetry handle; started from `OTEL_EXPORTER_OTLP_ENDPOINT` (no-op when unset) and owned when absent. */
+  readonly telemetry?: TelemetryHandle;
 }
 
 /** A composed, not yet listening proxy. `listen()` binds it; `close()` drains and releases everything it opened. */
@@ -66,10 +85,24 @@ export async function createProxyApp(options: CreateProxyAppOptions): Promise<Pr
         logger.warn({ code: (error as { code?: string }).code, message: error.message }, 'state store error');
       },
     }));
-  const exchangeSink =
-    options.exchangeSink ??
-    new CompositeExchangeSink([new LogExchangeSink(logger, config.logExchanges ? 'info' : 'debug')]);
-  const identityResolver = options.identityResolver ?? new HeaderIdentityResolver(config.secretKey);
+  const telemetry = options.telemetry ?? startProxyTelemetry();
+  const ledger: LedgerHandle | null = options.ledger
+    ? openLedger({
+        config: options.ledger,
+        logger,
+        redisUrl: config.state.redisUrl ?? null,
+        redisCluster: config.state.redisCluster,
+        ...(options.eventPublisher ? { publisher: options.eventPublisher } : {}),
+      })
+    : null;
+  const baseSink =
+    options.exchangeSink ?? new CompositeExchangeSink([new LogExchangeSink(logger, config.logExchanges ? 'info' : 'debug')]);
+  const exchangeSink = new ObservingExchangeSink(
+    ledger ? new CompositeExchangeSink([baseSink, ledger.sink]) : baseSink,
+    metrics,
+    telemetry.tracer,
+  );
+  const identityResolver = options.identityResolver ?? options.governance?.identities ?? new HeaderIdentityResolver(config.secretKey);
 
   const adapter = new FastifyAdapter({
     logger: false,
@@ -83,7 +116,7 @@ export async function createProxyApp(options: CreateProxyAppOptions): Promise<Pr
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    ProxyModule.forRoot({ config, stores, identityResolver, exchangeSink, logger, metrics }),
+    ProxyModule.forRoot({ config, stores, identityResolver, exchangeSink, logger, metrics, governance: options.governance ?? null }),
     adapter,
     { bodyParser: false, logger: false, abortOnError: false },
   );
@@ -113,7 +146,10 @@ export async function createProxyApp(options: CreateProxyAppOptions): Promise<Pr
       if (closed) return;
       closed = true;
       await app.close();
+      // after the last response: every exchange has been recorded; hand the events over (bounded)
+      await ledger?.close(5000);
       if (ownStores) await stores.close();
+      if (options.telemetry === undefined) await telemetry.shutdown();
     },
   };
 }

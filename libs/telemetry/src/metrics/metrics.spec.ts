@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { AdminMetrics } from './admin-metrics';
 import { IngestionMetrics } from './ingestion-metrics';
 import { ProxyMetrics } from './proxy-metrics';
+import { createMetricsRegistry } from './registry';
 
 async function series(registry: Registry, name: string): Promise<Array<{ labels: Record<string, string | number>; value: number }>> {
   const metric = registry.getSingleMetric(name);
@@ -95,13 +96,16 @@ describe('ProxyMetrics', () => {
     expect((await series(metrics.registry, 'leeway_dependency_up'))[0]).toEqual({ labels: { dependency: 'redis' }, value: 0 });
   });
 
-  it('serves the text exposition with default metrics and the app label', async () => {
+  it('serves the text exposition with default metrics, the app label only on request', async () => {
     const metrics = new ProxyMetrics();
     metrics.observeRequest(baseRequest);
     const { contentType, body } = await metrics.render();
     expect(contentType).toContain('text/plain');
     expect(body).toContain('process_cpu_user_seconds_total');
-    expect(body).toMatch(/leeway_proxy_requests_total\{[^}]*app="proxy"/);
+    expect(body).not.toMatch(/app="proxy"/);
+    const labelled = new ProxyMetrics({ defaultMetrics: false, registry: createMetricsRegistry('proxy', { appLabel: true, defaultMetrics: false }) });
+    labelled.observeRequest(baseRequest);
+    expect((await labelled.render()).body).toMatch(/leeway_proxy_requests_total\{[^}]*app="proxy"/);
   });
 
   it('keeps registries of two instances apart', async () => {

@@ -305,6 +305,18 @@ export class ProxyMetrics {
     this.compressionRatio.observe({ kind }, Math.min(1, segment.tokensAfter / segment.tokensBefore));
   }
 
+  /** `count` segments of one kind with one result (when per-segment token counts are not at hand). */
+  observeSegmentCount(kind: string, result: SegmentResult, count: number): void {
+    if (!isCount(count) || count === 0) return;
+    this.segments.inc({ kind: allowListed(COMPRESSOR_KINDS, kind), result: allowListed(SEGMENT_RESULTS, result) }, count);
+  }
+
+  /** Input tokens removed by compression, when only the request total is known (no per-segment ratio). */
+  observeTokensSaved(kind: string, team: string | null, tokens: number): void {
+    if (!isCount(tokens) || tokens === 0) return;
+    this.tokensSaved.inc({ kind: allowListed(COMPRESSOR_KINDS, kind), team: this.teamLabel(team) }, tokens);
+  }
+
   observeRetrieveCall(provider: string, outcome: (typeof RETRIEVE_OUTCOMES)[number]): void {
     this.retrieveCalls.inc({ provider: allowListed(PROVIDERS, provider), outcome: allowListed(RETRIEVE_OUTCOMES, outcome) });
   }

@@ -5,16 +5,21 @@ export interface RegistryOptions {
   readonly defaultMetrics?: boolean;
   /** Constant labels on every series (e.g. `{ app: 'proxy' }`). Never per-request values. */
   readonly defaultLabels?: Readonly<Record<string, string>>;
+  /**
+   * Add an `app` label to every series. Default false: Prometheus' `job` label (one scrape job per app
+   * in the chart and the compose stack) tells the apps apart, and series stay as the apps expose them.
+   */
+  readonly appLabel?: boolean;
 }
 
 /**
  * A fresh registry per app instance (several apps in one process — the embedded stack, tests — never
- * collide). Default metrics are unprefixed so standard Node dashboards work; the `app` label tells
- * the apps apart.
+ * collide). Default metrics are unprefixed so standard Node dashboards work; the scrape job (or the
+ * optional `app` label) tells the apps apart.
  */
 export function createMetricsRegistry(app: 'proxy' | 'ingestion' | 'admin', options: RegistryOptions = {}): Registry {
   const registry = new Registry();
-  registry.setDefaultLabels({ app, ...options.defaultLabels });
+  registry.setDefaultLabels({ ...(options.appLabel ? { app } : {}), ...options.defaultLabels });
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   return registry;
 }

@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import type { Attributes, AttributeValue, Context, Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, AttributeValue, Context, Span, TimeInput, Tracer } from '@opentelemetry/api';
 import { contextFromTraceparent, traceparentOf } from './trace-context';
 
 /** OpenTelemetry SDK default attribute count limit (`OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT`). */
@@ -56,6 +56,8 @@ export interface RequestSpanStart {
   readonly content?: ContentCaptureSettings;
   /** The attribute limit the tracer provider enforces. Default 128 (the SDK default). */
   readonly attributeCountLimit?: number;
+  /** When the request started, for a span recorded after the fact (default now). */
+  readonly startTime?: TimeInput;
 }
 
 export interface ResponseAttributes {
@@ -79,7 +81,7 @@ export interface ContentMessage {
   readonly content: string;
 }
 
-export type ChildSpanName = 'compress' | 'upstream' | 'retrieve' | 'cache_plan' | 'budget';
+export type ChildSpanName = 'parse' | 'compress' | 'upstream' | 'stream' | 'retrieve' | 'cache_plan' | 'budget';
 
 /**
  * One proxied request as a span named `{operation} {model}` (`chat claude-sonnet-4-5`) carrying the
@@ -109,7 +111,7 @@ export class RequestSpan {
     const parent = start.parent ?? context.active();
     this.limit = start.attributeCountLimit ?? DEFAULT_ATTRIBUTE_COUNT_LIMIT;
     this.contentSettings = start.content ?? { enabled: false };
-    this.span = tracer.startSpan(name, { kind: SpanKind.SERVER }, parent);
+    this.span = tracer.startSpan(name, { kind: SpanKind.SERVER, startTime: start.startTime }, parent);
     this.context = trace.setSpan(parent, this.span);
     this.set({
       'gen_ai.operation.name': operation,
@@ -182,7 +184,13 @@ export class RequestSpan {
     return runInChildSpan(this.tracer, this.context, name, work, attributes);
   }
 
-  end(outcome: { httpStatus: number | null; errorCode?: string | null; error?: unknown } = { httpStatus: null }): void {
+  /** Record a child span whose timing is already known (a request recorded after the fact). */
+  recordChild(name: ChildSpanName, startTime: TimeInput, endTime: TimeInput, attributes: Attributes = {}): void {
+    const kind = name === 'upstream' ? SpanKind.CLIENT : SpanKind.INTERNAL;
+    this.tracer.startSpan(`leeway.${name}`, { kind, attributes, startTime }, this.context).end(endTime);
+  }
+
+  end(outcome: { httpStatus: number | null; errorCode?: string | null; error?: unknown; endTime?: TimeInput } = { httpStatus: null }): void {
     if (this.ended) return;
     this.ended = true;
     this.set({ 'http.response.status_code': outcome.httpStatus ?? undefined });
@@ -192,7 +200,7 @@ export class RequestSpan {
     }
     if (outcome.error instanceof Error) this.span.recordException({ name: outcome.error.name, message: outcome.error.message });
     this.writeContent();
-    this.span.end();
+    this.span.end(outcome.endTime);
   }
 
   private writeContent(): void {
