@@ -48,6 +48,9 @@ export function compress(input: string, options: CompressOptions = {}): Compress
 
   const secret = options.keySecret ?? DEFAULT_KEY_SECRET;
   const registered = new Map<string, string>();
+  // Compressors elide the same original many times (one key for a whole log or JSON document, named by
+  // every marker): hash each distinct original once.
+  const keyOf = new Map<string, string>();
   const ctx: CompressorContext = {
     mode,
     query: options.query,
@@ -56,8 +59,12 @@ export function compress(input: string, options: CompressOptions = {}): Compress
       if (mode === 'lossless') {
         throw new CompressionError('CMP_LOSSY_IN_LOSSLESS', `a ${kind} compressor tried to elide in lossless mode`);
       }
-      const key = deriveKey(secret, original);
-      registered.set(key, original);
+      let key = keyOf.get(original);
+      if (key === undefined) {
+        key = deriveKey(secret, original);
+        keyOf.set(original, key);
+        registered.set(key, original);
+      }
       return formatMarker(summary, key);
     },
   };

@@ -1,5 +1,6 @@
 export { compress, defaultTokenCounter, DEFAULT_KEY_SECRET, DEFAULT_MIN_GAIN, DEFAULT_MIN_TOKENS } from './compress';
 export { detectKind } from './detect';
+export { decodeCompactJson, JsonDecodeError } from './json/json-decode';
 export { CompressionError, type CompressionErrorCode } from './errors';
 export { deriveKey, findMarkerKeys, formatMarker, hasMarker, KEY_PREFIX, normalizeKey } from './markers';
 export {

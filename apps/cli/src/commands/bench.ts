@@ -69,12 +69,15 @@ function formatReport(r: BenchReport): string {
       out.push(`  ${f.id}: ${list.join(', ')}`);
     }
   }
-  out.push('\ntargets');
+  out.push('\ntargets (issue 2; INFO lines are context, not targets)');
   for (const t of r.targets) {
     const mark = t.target === 'info' ? 'INFO' : t.pass ? 'PASS' : 'MISS';
     out.push(`  [${mark}] ${t.name}: ${t.value} (target ${t.target})`);
-    if (t.detail && !t.pass) out.push(`         ${t.detail}`);
+    if (t.detail) out.push(`         ${t.detail.length > 1200 ? `${t.detail.slice(0, 1200)}…` : t.detail}`);
   }
+  const judged = r.targets.filter((t) => t.target !== 'info');
+  const missed = judged.filter((t) => !t.pass);
+  out.push(`\n${judged.length - missed.length} of ${judged.length} targets PASS${missed.length ? `; MISS: ${missed.map((t) => t.name.split(' (')[0]).join('; ')}` : ''}`);
   out.push(`\nbenchmark ran in ${r.elapsedSeconds.toFixed(1)} s`);
   return `${out.join('\n')}\n`;
 }

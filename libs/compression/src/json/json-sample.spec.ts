@@ -79,6 +79,47 @@ describe('json lossy sampling (balanced)', () => {
     for (const key of findMarkerKeys(result.output)) expect(result.originals[key]).toBe(input);
   });
 
+  it('samples a keyed collection of records like rows, listing every omitted key', () => {
+    const services: Record<string, unknown> = {};
+    for (let i = 0; i < 60; i++) {
+      services[`svc-${String(i).padStart(2, '0')}`] = {
+        owner: 'platform',
+        status: i === 33 ? 'failed' : 'healthy',
+        endpoint: i === 47 ? 'https://billing.internal/refunds' : `https://svc-${i}.internal/api`,
+      };
+    }
+    const input = JSON.stringify({ region: 'eu-west-1', services }, null, 2);
+    const result = compress(input, { mode: 'balanced', query: 'refunds endpoint', keySecret: SECRET });
+    const out = result.output;
+    expect(out).toContain('"region":"eu-west-1"');
+    for (const key of ['svc-00', 'svc-01', 'svc-02', 'svc-58', 'svc-59']) expect(out).toContain(`"${key}":{`);
+    expect(out).toContain('"svc-33":{'); // the failed one
+    expect(out).toContain('https://billing.internal/refunds'); // the query match
+    expect(out).not.toContain('"svc-20":{');
+    const marker =
+      /"\[leeway: (\d+) of 60 entries of services omitted \(kept: first 3, last 2, 1 with errors, \d matching the query\); the value lists the omitted keys; retrieve key=(lw_[0-9a-f]{16})\]":"([^"]*)"/.exec(
+        out,
+      );
+    expect(marker).not.toBeNull();
+    const omitted = marker![3]!.split(', ');
+    expect(omitted).toHaveLength(Number(marker![1]));
+    expect(omitted.length).toBeGreaterThanOrEqual(50);
+    for (const key of omitted) expect(out).not.toContain(`"${key}":{`);
+    expect(omitted).toContain('svc-20');
+    expect(omitted).not.toContain('svc-33');
+    expect(result.originals[marker![2]!]).toBe(input);
+    expect(result.tokensAfter).toBeLessThan(0.35 * result.tokensBefore);
+  });
+
+  it('leaves objects of primitives and small keyed collections whole', () => {
+    const flat = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`key_${i}`, `value ${i}`]));
+    expect(findMarkerKeys(compress(JSON.stringify(flat, null, 2), { mode: 'balanced', keySecret: SECRET }).output)).toEqual([]);
+    const small = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`svc-${i}`, { status: 'ok', port: 8000 + i }]));
+    const result = compress(JSON.stringify({ services: small }, null, 2), { mode: 'balanced', keySecret: SECRET });
+    expect(findMarkerKeys(result.output)).toEqual([]);
+    expect(result.lossless).toBe(true);
+  });
+
   it('leaves short arrays whole', () => {
     const rows = requests().slice(0, 12);
     const result = compress(JSON.stringify(rows, null, 2), { mode: 'balanced', keySecret: SECRET });

@@ -23,6 +23,8 @@ interface SampleLimits {
   readonly minRecords: number;
   /** Arrays of primitives shorter than this are left whole. */
   readonly minPrimitives: number;
+  /** Objects whose values are records ({@link isRecordMap}) with fewer keys than this are left whole. */
+  readonly minMapEntries: number;
   readonly first: number;
   readonly last: number;
   readonly errors: number;
@@ -38,8 +40,8 @@ interface SampleLimits {
 }
 
 const LIMITS: Record<Exclude<CompressionMode, 'lossless'>, SampleLimits> = {
-  balanced: { minRecords: 16, minPrimitives: 40, first: 3, last: 2, errors: 10, query: 5, outliers: 4, distinct: 6, longText: 400, keepText: 160, hugeText: Infinity },
-  aggressive: { minRecords: 10, minPrimitives: 24, first: 2, last: 1, errors: 6, query: 3, outliers: 2, distinct: 4, longText: 240, keepText: 100, hugeText: 1500 },
+  balanced: { minRecords: 16, minPrimitives: 40, minMapEntries: 32, first: 3, last: 2, errors: 10, query: 5, outliers: 4, distinct: 6, longText: 400, keepText: 160, hugeText: Infinity },
+  aggressive: { minRecords: 10, minPrimitives: 24, minMapEntries: 20, first: 2, last: 1, errors: 6, query: 3, outliers: 2, distinct: 4, longText: 240, keepText: 100, hugeText: 1500 },
 };
 
 /** Sampling pays only if it drops at least this share of an array's rows. */
@@ -94,6 +96,10 @@ class Sampler {
   /** Sample arrays inside a node (top-down: rows dropped from an outer array are not looked at). */
   visit(node: JsonNode, name: string): JsonNode {
     if (node instanceof JsonObject) {
+      if (isRecordMap(node, this.limits.minMapEntries)) {
+        const sampled = this.sampleMap(node, name);
+        if (sampled !== null) return sampled;
+      }
       const values = node.values.map((v, k) => this.visit(v, node.keys[k]!));
       return new JsonObject(node.keys, values);
     }
@@ -128,7 +134,42 @@ class Sampler {
     return out;
   }
 
-  private summary(dropped: number, total: number, noun: string, name: string, kept: ReadonlyMap<number, Reason>): string {
+  /**
+   * A keyed collection of records (`{"acct_1": {…}, "acct_2": {…}, …}`, a fixtures file, OpenAPI `paths`):
+   * its entries are sampled like the rows of an array. The marker takes the place of the first dropped entry,
+   * as a key whose value lists the dropped keys, so the model sees every name it could ask for.
+   */
+  private sampleMap(node: JsonObject, name: string): JsonObject | null {
+    const kept = this.chooseRows(node.values, true, node.keys);
+    if (kept === null) return null;
+    const dropped = node.keys.filter((_, i) => !kept.has(i));
+    const summary = this.summary(dropped.length, node.keys.length, 'entries', name, kept, false);
+    const marker = this.ctx.elide(this.input, `${summary}; the value lists the omitted keys`);
+    this.markers.add(marker);
+    const keys: string[] = [];
+    const values: JsonNode[] = [];
+    let markerPlaced = false;
+    for (let i = 0; i < node.keys.length; i++) {
+      if (kept.has(i)) {
+        keys.push(node.keys[i]!);
+        values.push(this.trimText(this.visit(node.values[i]!, node.keys[i]!), node.keys[i]!));
+      } else if (!markerPlaced) {
+        keys.push(marker);
+        values.push(keyList(dropped));
+        markerPlaced = true;
+      }
+    }
+    return new JsonObject(keys, values);
+  }
+
+  private summary(
+    dropped: number,
+    total: number,
+    noun: string,
+    name: string,
+    kept: ReadonlyMap<number, Reason>,
+    withPositions = true,
+  ): string {
     const counts = new Map<Reason, number>();
     for (const reason of kept.values()) counts.set(reason, (counts.get(reason) ?? 0) + 1);
     const parts: string[] = [];
@@ -147,13 +188,13 @@ class Sampler {
     const where = name && name !== 'lines' ? ` of ${name}` : '';
     const positions = rangeList([...kept.keys()]);
     const base = `${dropped} of ${total} ${noun}${where} omitted (kept: ${parts.join(', ')})`;
-    const withPositions = `${base}; kept ${noun} are #${positions} counting from 1`;
-    const text = withPositions.length <= MAX_MARKER_CHARS ? withPositions : base;
+    const positioned = `${base}; kept ${noun} are #${positions} counting from 1`;
+    const text = withPositions && positioned.length <= MAX_MARKER_CHARS ? positioned : base;
     return sanitizeSummary(text);
   }
 
   /** Which rows to keep, with the first reason each is kept for; null when sampling would not pay. */
-  private chooseRows(rows: readonly JsonNode[], isRecords: boolean): Map<number, Reason> | null {
+  private chooseRows(rows: readonly JsonNode[], isRecords: boolean, names?: readonly string[]): Map<number, Reason> | null {
     const n = rows.length;
     const kept = new Map<number, Reason>();
     const keep = (i: number, reason: Reason): void => {
@@ -173,7 +214,7 @@ class Sampler {
 
     const query = this.ctx.query;
     if (query && query.trim().length > 0) {
-      const docs = rows.map((row) => stringifyNode(row));
+      const docs = rows.map((row, i) => (names ? `${names[i]!} ${stringifyNode(row)}` : stringifyNode(row)));
       for (const i of topRelevant(docs, query, this.limits.query)) keep(i, 'query');
     }
 
@@ -208,6 +249,30 @@ class Sampler {
     };
     return walk(node, name);
   }
+}
+
+/** Share of an object's values that must be non-empty objects for it to count as a keyed collection. */
+const MAP_RECORD_SHARE = 0.9;
+/** Characters of the omitted-keys list in a sampled map's marker entry. */
+const MAX_KEY_LIST_CHARS = 4000;
+
+/** An object with many keys whose values are (nearly all) non-empty objects: a keyed collection of records. */
+function isRecordMap(node: JsonObject, minEntries: number): boolean {
+  if (node.keys.length < minEntries) return false;
+  let records = 0;
+  for (const v of node.values) if (v instanceof JsonObject && v.keys.length > 0) records++;
+  return records >= node.values.length * MAP_RECORD_SHARE;
+}
+
+/** `a, b, c` — cut with a count when very long. */
+function keyList(keys: readonly string[]): string {
+  let out = '';
+  for (let i = 0; i < keys.length; i++) {
+    const next = i === 0 ? keys[i]! : `${out}, ${keys[i]!}`;
+    if (next.length > MAX_KEY_LIST_CHARS) return `${out}, … and ${keys.length - i} more`;
+    out = next;
+  }
+  return out;
 }
 
 /** Leaves (primitive values with their key paths) of a row, breadth-limited. */
