@@ -20,3 +20,6 @@ export {
   type IdentityResolver,
 } from './identity/identity.resolver';
 export { createProxyLogger, type ProxyLogger } from './observability/proxy.logger';
+export { LEDGER_ENV_KEYS, loadLedgerConfig, type LedgerConfig } from './config/ledger.config';
+export { LedgerExchangeSink, type LedgerSinkOptions, type LedgerSinkStats } from './ledger/ledger.sink';
+export { toSavingsEvent } from './ledger/savings-event.mapper';

@@ -18,7 +18,7 @@ import { startProxyTelemetry } from './observability/proxy.telemetry';
 import type { TelemetryHandle } from '@leeway/telemetry';
 import { CompressionPool } from './pipeline/compression.pool';
 import type { EventPublisher } from '@leeway/state';
-import type { LedgerConfig } from './ledger/ledger.config';
+import type { LedgerConfig } from './config/ledger.config';
 import { openLedger } from './ledger/ledger';
 import type { LedgerHandle } from './ledger/ledger';
 import { ProxyModule } from './proxy.module';

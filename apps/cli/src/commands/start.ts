@@ -1,15 +1,189 @@
 // The embedded start composes the apps in one process (DESIGN.md "Embedded default").
-import { createProxyApp, createProxyLogger, loadProxyConfig, ProxyConfigError, runUntilSignal } from '@leeway/proxy';
-import type { RunningService } from '@leeway/proxy';
-import { openStateStores } from '@leeway/state';
+import { AdminConfigError, createAdminLogger, loadAdminConfig, RedisChangePublisher, startAdmin } from '@leeway/admin';
+import type { AdminHandle } from '@leeway/admin';
+import { openDatabase, pgliteDirFor } from '@leeway/db';
+import type { Database } from '@leeway/db';
+import { ConfigError, createIngestionLogger, loadConfig, startIngestion } from '@leeway/ingestion';
+import type { IngestionHandle } from '@leeway/ingestion';
+import { createProxyApp, createProxyLogger, loadLedgerConfig, loadProxyConfig, ProxyConfigError, runUntilSignal } from '@leeway/proxy';
+import type { ProxyApp, ProxyLogger, RunningService } from '@leeway/proxy';
+import { MemoryEventBus, openStateStores } from '@leeway/state';
+import type { StateStores } from '@leeway/state';
 import { CliError } from '../cli-error';
 
 const USAGE = 'usage: leeway start';
 
+export interface EmbeddedStackOptions {
+  /** Environment to configure the stack from (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** One logger for every app (default: a pino logger at `LEEWAY_LOG_LEVEL`). */
+  readonly logger?: ProxyLogger;
+  /** Ports to bind (tests pass 0); default from the environment (8787 / 8788). */
+  readonly proxyPort?: number;
+  readonly adminPort?: number;
+}
+
+/** A running embedded stack. `close()` stops it in reverse order (admin, proxy, ingestion, database, state). */
+export interface EmbeddedStack {
+  readonly proxyUrl: string;
+  readonly adminUrl: string;
+  /** `pglite:<dir>` or `postgres`. */
+  readonly database: Database;
+  readonly databaseTarget: string;
+  /** `memory` (in-process bus) or `redis-streams`. */
+  readonly events: 'memory' | 'redis-streams';
+  readonly stores: StateStores;
+  readonly proxy: ProxyApp;
+  readonly ingestion: IngestionHandle;
+  readonly admin: AdminHandle;
+  /** The in-process bus (embedded events), or null with Redis. */
+  readonly bus: MemoryEventBus | null;
+  readonly services: readonly RunningService[];
+  close(): Promise<void>;
+}
+
+function configError(error: unknown): never {
+  if (error instanceof ProxyConfigError || error instanceof ConfigError || error instanceof AdminConfigError) {
+    throw new CliError(error.message, 78);
+  }
+  throw error;
+}
+
+/** How long a closing stack waits for the in-process bus to be drained into the ledger. */
+const BUS_DRAIN_MS = 5000;
+
 /**
- * `leeway start` / `npm start`: the embedded all-in-one stack in one process. Today the proxy (port
- * `LEEWAY_PROXY_PORT`, default 8787) with in-memory state, or Redis when `REDIS_URL` is set; the ledger
- * and admin issues add their apps to `services` (sharing `stores`). Stops gracefully on SIGTERM/SIGINT.
+ * Start proxy + ingestion + admin in this process. Without `DATABASE_URL` the ledger lives in PGlite under
+ * `$LEEWAY_DATA_DIR/pglite` (migrated at start, survives restarts); without `REDIS_URL` state and the event
+ * bus are in memory. With them set, the same code uses PostgreSQL and Redis Streams.
+ */
+export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Promise<EmbeddedStack> {
+  const env = options.env; // undefined: each loader reads process.env
+  let proxyConfig;
+  let ledgerConfig;
+  let ingestionConfig;
+  let adminConfig;
+  try {
+    proxyConfig = loadProxyConfig(env);
+    ledgerConfig = loadLedgerConfig(env);
+    ingestionConfig = loadConfig(env, { http: false });
+    adminConfig = loadAdminConfig(env);
+  } catch (error) {
+    configError(error);
+  }
+  if (options.proxyPort !== undefined) proxyConfig = { ...proxyConfig, port: options.proxyPort };
+  if (options.adminPort !== undefined) adminConfig = { ...adminConfig, port: options.adminPort };
+  const logger = options.logger ?? createProxyLogger(proxyConfig.logLevel);
+  if (proxyConfig.secretKeyIsDefault) logger.warn('LEEWAY_SECRET_KEY is not set: using a development secret for CCR keys');
+
+  const services: RunningService[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const service of services.splice(0).reverse()) {
+      await service.close().catch((error: unknown) => logger.error({ service: service.name, err: error }, 'shutdown step failed'));
+    }
+  };
+
+  try {
+    // Stores shared by every app of the stack (one Redis connection, or one in-memory state).
+    const stores = await openStateStores({
+      redisUrl: proxyConfig.state.redisUrl,
+      redisCluster: proxyConfig.state.redisCluster,
+      keyPrefix: proxyConfig.state.redisKeyPrefix,
+      prefixTtlMs: proxyConfig.state.prefixTtlMs,
+      ccrTtlMs: proxyConfig.state.ccrTtlMs,
+      prefixLocalMaxBytes: proxyConfig.state.prefixLocalMaxBytes,
+      memoryPrefixMaxBytes: proxyConfig.state.prefixMemoryMaxBytes,
+      memoryCcrMaxBytes: proxyConfig.state.ccrMemoryMaxBytes,
+      operationTimeoutMs: proxyConfig.state.redisTimeoutMs,
+      onError: (error) => logger.warn({ code: (error as { code?: string }).code, message: error.message }, 'state store error'),
+    });
+    services.push({ name: 'state', close: () => stores.close() });
+
+    // One database for ingestion and admin (PGlite allows one process-wide connection).
+    const pgliteDir = pgliteDirFor(ingestionConfig.dataDir);
+    const database = await openDatabase({
+      databaseUrl: ingestionConfig.databaseUrl,
+      pgliteDir,
+      poolMax: ingestionConfig.dbPoolMax + 4,
+      applicationName: 'leeway-embedded',
+      onPoolError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
+    });
+    services.push({ name: 'database', close: () => database.close() });
+    const databaseTarget = ingestionConfig.databaseUrl ? `postgres (schema ${database.schema})` : `pglite ${pgliteDir}`;
+
+    // Events: the in-process bus, or Redis Streams (ingestion reads them with its own connection).
+    const bus = ingestionConfig.redisUrl ? null : new MemoryEventBus();
+    const ingestion = await startIngestion(ingestionConfig, {
+      database,
+      logger: options.logger ? options.logger.child({ component: 'ingestion' }) : createIngestionLogger(ingestionConfig.logLevel),
+      ...(bus ? { source: bus.source } : {}),
+    });
+    services.push({
+      name: 'ingestion',
+      close: async () => {
+        // Memory entries do not survive the process: let ingestion write what the proxy handed over.
+        const deadline = Date.now() + BUS_DRAIN_MS;
+        while (bus && bus.pendingCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        if (bus && bus.pendingCount() > 0) logger.warn({ pending: bus.pendingCount() }, 'savings events not written before shutdown');
+        await ingestion.close();
+      },
+    });
+
+    const proxy = await createProxyApp({
+      config: proxyConfig,
+      stores,
+      logger,
+      defaultMetrics: false,
+      ledger: ledgerConfig,
+      ...(bus ? { eventPublisher: bus.publisher } : {}),
+    });
+    const proxyUrl = await proxy.listen();
+    services.push({ name: 'proxy', close: () => proxy.close() });
+
+    const admin = await startAdmin(
+      { ...adminConfig, migrate: false },
+      {
+        database,
+        logger: options.logger ? options.logger.child({ component: 'admin' }) : createAdminLogger(adminConfig.logLevel),
+        ...(stores.redis ? { publisher: new RedisChangePublisher(stores.redis) } : {}),
+      },
+    );
+    services.push({ name: 'admin', close: () => admin.close() });
+    const adminUrl = admin.url ?? '';
+
+    const events = bus ? 'memory' : 'redis-streams';
+    logger.info(
+      { proxyUrl, adminUrl, database: databaseTarget, events, state: stores.adapter, mode: proxyConfig.compression.mode },
+      'embedded stack started',
+    );
+    let closing: Promise<void> | null = null;
+    return {
+      proxyUrl,
+      adminUrl,
+      database,
+      databaseTarget,
+      events,
+      stores,
+      proxy,
+      ingestion,
+      admin,
+      bus,
+      services: [...services],
+      close: () => {
+        closing ??= closeAll();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/**
+ * `leeway start` / `npm start`: the embedded all-in-one stack in one process — proxy (port
+ * `LEEWAY_PROXY_PORT`, default 8787), ingestion into the ledger, admin API (`LEEWAY_ADMIN_PORT`, default
+ * 8788). Stops gracefully on SIGTERM/SIGINT: the proxy finishes its requests, its events reach the ledger.
  */
 export async function runStart(argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -18,51 +192,22 @@ export async function runStart(argv: string[]): Promise<void> {
   }
   if (argv.length > 0) throw new CliError(`unexpected argument "${argv[0]}"\n${USAGE}`, 2);
 
-  let config;
-  try {
-    config = loadProxyConfig();
-  } catch (error) {
-    if (error instanceof ProxyConfigError) throw new CliError(error.message, 78);
-    throw error;
-  }
-  const logger = createProxyLogger(config.logLevel);
-  if (config.secretKeyIsDefault) logger.warn('LEEWAY_SECRET_KEY is not set: using a development secret for CCR keys');
+  const stack = await startEmbeddedStack();
+  const logger = stack.proxy.logger;
+  process.stdout.write(
+    [
+      `Leeway proxy on ${stack.proxyUrl} (state: ${stack.stores.adapter === 'redis' ? 'Redis' : 'in memory'}, events: ${stack.events === 'memory' ? 'in process' : 'Redis Streams'})`,
+      'Point your clients at it:',
+      `  export ANTHROPIC_BASE_URL=${stack.proxyUrl}`,
+      `  export OPENAI_BASE_URL=${stack.proxyUrl}/v1`,
+      `Ledger: ${stack.databaseTarget}`,
+      `Admin API on ${stack.adminUrl} (OpenAPI: ${stack.adminUrl}/openapi.json)`,
+      'Ctrl-C stops it gracefully.',
+      '',
+    ].join('\n'),
+  );
 
-  // Stores shared by every app of the stack (one Redis connection, or one in-memory state).
-  const stores = await openStateStores({
-    redisUrl: config.state.redisUrl,
-    redisCluster: config.state.redisCluster,
-    keyPrefix: config.state.redisKeyPrefix,
-    prefixTtlMs: config.state.prefixTtlMs,
-    ccrTtlMs: config.state.ccrTtlMs,
-    prefixLocalMaxBytes: config.state.prefixLocalMaxBytes,
-    memoryPrefixMaxBytes: config.state.prefixMemoryMaxBytes,
-    memoryCcrMaxBytes: config.state.ccrMemoryMaxBytes,
-    operationTimeoutMs: config.state.redisTimeoutMs,
-    onError: (error) => logger.warn({ code: (error as { code?: string }).code, message: error.message }, 'state store error'),
-  });
-  const services: RunningService[] = [{ name: 'state', close: () => stores.close() }];
-
-  try {
-    const proxy = await createProxyApp({ config, stores, logger });
-    const url = await proxy.listen();
-    services.push({ name: 'proxy', close: () => proxy.close() });
-    logger.info({ url, state: stores.adapter, mode: config.compression.mode }, 'proxy listening');
-    process.stdout.write(
-      [
-        `Leeway proxy on ${url} (state: ${stores.adapter === 'redis' ? 'Redis' : 'in memory'})`,
-        'Point your clients at it:',
-        `  export ANTHROPIC_BASE_URL=${url}`,
-        `  export OPENAI_BASE_URL=${url}/v1`,
-        '',
-      ].join('\n'),
-    );
-  } catch (error) {
-    for (const service of [...services].reverse()) await service.close();
-    throw error;
-  }
-
-  await runUntilSignal(services, {
+  await runUntilSignal([{ name: 'stack', close: () => stack.close() }], {
     onSignal: (signal) => logger.info({ signal }, 'shutting down'),
     onClosed: ({ graceful }) => {
       logger.info({ graceful }, 'stopped');
