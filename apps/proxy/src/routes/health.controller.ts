@@ -21,10 +21,14 @@ export class HealthController {
 
   @Get('/readyz')
   async readyz(@Res() reply: FastifyReply): Promise<void> {
+    const t0 = performance.now();
     const [prefixState, ccr] = await Promise.all([
       this.stores.prefixState.checkReady(),
       this.stores.ccr.checkReady(),
     ]);
+    if (prefixState.adapter === 'redis') {
+      this.metrics.telemetry.dependencies.observeHealthCheck('redis', prefixState.ready, prefixState.ready ? (performance.now() - t0) / 1000 : null);
+    }
     const compression: ReadinessStatus = {
       ready: this.compression.ready,
       adapter: this.compression.size === 0 ? 'inline' : `workers:${this.compression.size}`,
