@@ -143,7 +143,8 @@ export function lineTemplate(line: string): string {
  * The counted template lines of a log summary (`37 × WARN … <*> … {a×3|b}  (first … last)`) as regexes over
  * raw lines: `<*>` is any text, `{a×k|b}` one of the values listed (or the braces literally).
  */
-const ALTERNATIVES_RE = /^[^{}\s|]+(?:\|[^{}\s|]+)+$/;
+/** `{a×3|b}` (the values seen) or `{a×20}` (one value, counted). */
+const ALTERNATIVES_RE = /^[^{}\s|]+(?:\|[^{}\s|]+)+$|^[^{}\s|]+×\d+$/;
 
 export function countedTemplates(output: string): RegExp[] {
   const out: RegExp[] = [];

@@ -1,6 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_TOKENS, mergeTemplates, mineTemplates, tokenize, TokenTable, type Template } from './drain';
+import { MAX_TOKENS, mergeTemplates, mineTemplates, splitBySeparators, tokenize, TokenTable, type Template } from './drain';
+
+function tableOf(messages: string[]): TokenTable {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let at = 0;
+  for (const m of messages) {
+    starts.push(at);
+    ends.push(at + m.length);
+    at += m.length + 1;
+  }
+  return new TokenTable(messages.join('\n'), starts, ends);
+}
 
 function mine(messages: string[], groups?: number[]): Template[] {
   const starts: number[] = [];
@@ -18,6 +30,32 @@ function mine(messages: string[], groups?: number[]): Template[] {
 function show(t: Template): string {
   return t.tokens.map((x) => x ?? '<*>').join(' ');
 }
+
+describe('splitBySeparators', () => {
+  it('splits a template whose members differ in separators, restoring constants within each part', () => {
+    const messages = [
+      'FATAL data address: 0x00000002',
+      'FATAL data address: 0x00000002',
+      'FATAL data address space....0',
+      'FATAL data address:  0x00000002',
+    ];
+    const table = tableOf(messages);
+    const merged = mergeTemplates(mineTemplates(table));
+    expect(merged).toHaveLength(1);
+    const split = splitBySeparators(table, merged);
+    expect(split.map((t) => [show(t), t.members])).toEqual([
+      ['FATAL data address 0x00000002', [0, 1, 3]],
+      ['FATAL data address space....0', [2]],
+    ]);
+  });
+
+  it('leaves templates whose members share their separators as they are', () => {
+    const messages = ['open file a.txt', 'open file b.txt', 'open file c.txt'];
+    const table = tableOf(messages);
+    const merged = mergeTemplates(mineTemplates(table));
+    expect(splitBySeparators(table, merged)).toEqual(merged);
+  });
+});
 
 describe('tokenize', () => {
   it('splits on whitespace, key/value punctuation and brackets, with offsets', () => {

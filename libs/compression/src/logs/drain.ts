@@ -125,6 +125,31 @@ export class TokenTable {
     return true;
   }
 
+  /**
+   * A hash of the separators between the tokens of message m (a whitespace run counts as one space): two
+   * messages with equal tokens but `address: x` vs `address x` differ here.
+   */
+  separatorHash(m: number): number {
+    const codes = this.codes;
+    let hash = 0;
+    for (let k = this.first[m]! + 1; k < this.first[m + 1]!; k++) {
+      let space = false;
+      for (let q = this.ends[k - 1]!; q < this.starts[k]!; q++) {
+        const c = codes[q]!;
+        if (c === 32 || c === 9) {
+          space = true;
+          continue;
+        }
+        if (space) hash = (Math.imul(hash, 31) + 32) | 0;
+        space = false;
+        hash = (Math.imul(hash, 31) + c) | 0;
+      }
+      if (space) hash = (Math.imul(hash, 31) + 32) | 0;
+      hash = (Math.imul(hash, 31) + 1) | 0;
+    }
+    return hash;
+  }
+
   /** Tokenise one message: `codes[from .. n)`. */
   private scan(from: number, n: number, k: number): number {
     const codes = this.codes;
@@ -369,6 +394,38 @@ export function mergeTemplates(
     }
   }
   const out = merged.map((m) => ({ tokens: m.tokens, members: mergeSorted(m.members) }));
+  out.sort((a, b) => a.members[0]! - b.members[0]!);
+  return out.map((m, id) => ({ id, tokens: m.tokens, members: m.members }));
+}
+
+/**
+ * Split templates whose members differ in the separators between their tokens (`data address: 0x02` and
+ * `data address space…0` share tokens, but a pattern rendered from the first would misquote the second).
+ * Returns the templates renumbered in order of first member.
+ */
+export function splitBySeparators(table: TokenTable, templates: readonly Template[]): Template[] {
+  const out: { tokens: (string | null)[]; members: number[] }[] = [];
+  for (const t of templates) {
+    const bySeparators = new Map<number, number[]>();
+    for (const m of t.members) {
+      const h = table.separatorHash(m);
+      let list = bySeparators.get(h);
+      if (list === undefined) bySeparators.set(h, (list = []));
+      list.push(m);
+    }
+    if (bySeparators.size === 1) out.push({ tokens: t.tokens, members: t.members });
+    else {
+      for (const members of bySeparators.values()) {
+        // A wildcard whose values all agree within the part is a constant again.
+        const tokens = t.tokens.slice();
+        const origin = members[0]!;
+        for (let i = 0; i < tokens.length; i++) {
+          if (tokens[i] === null && members.every((m) => table.same(m, i, origin, i))) tokens[i] = table.token(origin, i);
+        }
+        out.push({ tokens, members });
+      }
+    }
+  }
   out.sort((a, b) => a.members[0]! - b.members[0]!);
   return out.map((m, id) => ({ id, tokens: m.tokens, members: m.members }));
 }

@@ -1,6 +1,6 @@
 import { bm25Scores } from '../relevance';
 import type { CompressorContext } from '../types';
-import { mergeTemplates, mineTemplates, tokenize, TokenTable, type Template } from './drain';
+import { mergeTemplates, mineTemplates, splitBySeparators, tokenize, TokenTable, type Template } from './drain';
 import { parseRecords, type LogRecord } from './records';
 
 /**
@@ -114,7 +114,7 @@ export function summariseLog(input: string, lines: readonly string[], ctx: Compr
     records.map((r) => lineStarts[r.start]! + lines[r.start]!.length),
   );
   const groups = records.map((r) => (r.important ? 1 : 0));
-  const templates = mergeTemplates(mineTemplates(table, groups), groups);
+  const templates = splitBySeparators(table, mergeTemplates(mineTemplates(table, groups), groups));
   const view: LogView = { lines, records, table };
   const isImportant = (t: Template): boolean => records[t.members[0]!]!.important;
 
