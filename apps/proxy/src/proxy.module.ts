@@ -4,6 +4,8 @@ import type { StateStores } from '@leeway/state';
 import type { ProxyConfig } from './config/proxy.config';
 import type { ExchangeSink } from './exchange/exchange.sink';
 import type { IdentityResolver } from './identity/identity.resolver';
+import { GOVERNANCE } from './governance/governance.service';
+import type { Governance } from './governance/governance.service';
 import type { ProxyLogger } from './observability/proxy.logger';
 import { ProxyMetrics } from './observability/proxy.metrics';
 import { CompressionPool } from './pipeline/compression.pool';
@@ -22,6 +24,8 @@ export interface ProxyModuleOptions {
   readonly exchangeSink: ExchangeSink;
   readonly logger: ProxyLogger;
   readonly metrics: ProxyMetrics;
+  /** Virtual keys, policies and budgets; null = ungoverned. */
+  readonly governance?: Governance | null;
 }
 
 @Module({})
@@ -35,6 +39,7 @@ export class ProxyModule {
         { provide: PROXY_CONFIG, useValue: options.config },
         { provide: STATE_STORES, useValue: options.stores },
         { provide: IDENTITY_RESOLVER, useValue: options.identityResolver },
+        { provide: GOVERNANCE, useValue: options.governance ?? null },
         { provide: EXCHANGE_SINK, useValue: options.exchangeSink },
         { provide: PROXY_LOGGER, useValue: options.logger },
         { provide: ProxyMetrics, useValue: options.metrics },

@@ -16,6 +16,9 @@ import type { ProxyConfig } from './config/proxy.config';
 import type { ExchangeRecord, ExchangeSink, OptimizationOutcome, ProviderName, RouteName } from './exchange/exchange.sink';
 import { readRequestBody } from './http/request-body';
 import type { CallerIdentity, IdentityResolver } from './identity/identity.resolver';
+import { errorHeaders } from './governance/governance.errors';
+import { GOVERNANCE, withPolicy } from './governance/governance.service';
+import type { Governance, GovernedRequest } from './governance/governance.service';
 import type { ProxyLogger } from './observability/proxy.logger';
 import { ProxyMetrics } from './observability/proxy.metrics';
 import { OptimizerService } from './pipeline/optimizer.service';
@@ -71,6 +74,7 @@ export class ProxyService implements OnApplicationShutdown {
     @Inject(ProxyMetrics) private readonly metrics: ProxyMetrics,
     @Inject(UpstreamClient) private readonly upstream: UpstreamClient,
     @Inject(OptimizerService) private readonly optimizer: OptimizerService,
+    @Inject(GOVERNANCE) private readonly governance: Governance | null,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
@@ -107,8 +111,10 @@ export class ProxyService implements OnApplicationShutdown {
     // Cache planner / retrieve tool (issue 4): what the outgoing body carries.
     let volatileHeader: string | null = null;
     let answerRetrieve = false;
+    let governed: GovernedRequest | null = null;
 
     const leewayHeaders = (): Record<string, string> => ({
+      ...governed?.headers,
       'x-leeway-request-id': requestId,
       'x-leeway-tokens-before': String(plan.tokensBefore),
       'x-leeway-tokens-after': String(plan.tokensAfter),
@@ -126,10 +132,16 @@ export class ProxyService implements OnApplicationShutdown {
         body = raw;
         if (!isContentEncoded(req.headers)) {
           parsed = parseBody(spec.adapter, raw);
+          if (this.governance && spec.optimize) {
+            governed = await this.governance.admit(identity, parsed, requestId);
+            ({ identity, parsed } = withPolicy(identity, parsed, governed.policy));
+          }
           const tPlan = performance.now();
-          const retrieveOn = this.config.retrieve.enabled && spec.optimize;
+          const retrieveOn = this.config.retrieve.enabled && spec.optimize && identity.policy?.retrieval !== false && identity.policy?.shadow !== true;
           const stickyKey = retrieveOn ? stickyRetrieveKey(parsed, headerValue(req.headers, 'x-leeway-session')) : undefined;
           if (spec.optimize) plan = await this.optimizer.plan(parsed, identity, stickyKey !== undefined ? { stickyKey } : {});
+          // Shadow policy: measure what compression would do, forward the original bytes.
+          if (identity.policy?.shadow) plan = { ...plan, edits: [], tokensAfter: plan.tokensBefore };
           const edits: ByteEdit[] = [...plan.edits];
           const usagePlan = spec.adapter.api === 'openai-chat' ? planStreamUsage(parsed) : null;
           if (usagePlan && usagePlan.edits.length > 0) edits.push(...usagePlan.edits);
@@ -148,12 +160,12 @@ export class ProxyService implements OnApplicationShutdown {
             }
           }
           // A failed-open optimisation forwards the original request (I5): no markers, no tool either.
-          if (spec.optimize && Buffer.isBuffer(body) && plan.outcome !== 'failed-open') {
+          if (spec.optimize && Buffer.isBuffer(body) && plan.outcome !== 'failed-open' && identity.policy?.shadow !== true) {
             const outgoing = finishOutgoingBody(body, body === raw ? parsed : spec.adapter.parseRequest(body), spec.adapter, {
               tenant: identity.tenant,
               addRetrieveTool: retrieveOn && plan.retrieveSticky === true,
-              anthropicCachePlan: this.config.cachePlan.anthropic && spec.route === 'anthropic.messages',
-              openAiCacheKey: this.config.cachePlan.openAiKey,
+              anthropicCachePlan: this.config.cachePlan.anthropic && spec.route === 'anthropic.messages' && identity.policy?.cachePlanner !== false,
+              openAiCacheKey: this.config.cachePlan.openAiKey && identity.policy?.cachePlanner !== false,
             });
             body = outgoing.body;
             volatileHeader = outgoing.volatileHeader;
@@ -177,18 +189,19 @@ export class ProxyService implements OnApplicationShutdown {
         if (merged !== null) set['anthropic-beta'] = merged;
       }
 
+      const inbound = this.governance ? await this.governance.upstreamHeaders(identity, provider, req.headers) : req.headers;
       const upstream = await this.upstream.request({
         provider,
         method: req.method,
         path: req.url,
-        headers: upstreamRequestHeaders(req.headers, { bufferedBody: Buffer.isBuffer(body), set }),
+        headers: upstreamRequestHeaders(inbound, { bufferedBody: Buffer.isBuffer(body), set }),
         body,
         signal: abort.signal,
       });
       status = upstream.status;
       if (answerRetrieve && spec.adapter && spec.tapKind && Buffer.isBuffer(body) && canAnswerRetrieve(upstream)) {
         const firstBody = body;
-        const continuationHeaders = upstreamRequestHeaders(req.headers, { bufferedBody: true, set });
+        const continuationHeaders = upstreamRequestHeaders(inbound, { bufferedBody: true, set });
         const retrieved = await relayWithRetrieve({
           res,
           upstream,
@@ -268,6 +281,7 @@ export class ProxyService implements OnApplicationShutdown {
     this.metrics.requests.inc({ route: spec.route, status: statusClass(status), outcome: record.outcome });
     this.metrics.requestSeconds.observe({ route: spec.route }, latencyMs / 1000);
     if (plan.tokensBefore > plan.tokensAfter) this.metrics.tokensSaved.inc({ provider }, plan.tokensBefore - plan.tokensAfter);
+    if (governed?.ticket && this.governance) void this.governance.settle(governed.ticket, relay?.summary?.usage ?? null, relay !== null && status < 400);
     try {
       this.sink.record(record);
     } catch (error) {
@@ -293,6 +307,7 @@ export class ProxyService implements OnApplicationShutdown {
       'content-length': String(Buffer.byteLength(body.bodyText)),
       'x-leeway-error-code': error.code,
       ...leewayHeaders,
+      ...errorHeaders(error),
       ...(error.code === 'PRX_BODY_TOO_LARGE' ? { connection: 'close' } : {}),
     });
     res.end(body.bodyText);

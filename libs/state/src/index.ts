@@ -27,3 +27,4 @@ export { RedisPrefixStateStore, type RedisPrefixStateOptions } from './redis/red
 export { RedisCcrStore, type RedisCcrOptions } from './redis/redis-ccr.store';
 export { openStateStores, type StateStores, type StateStoresOptions } from './state-stores';
 export * from './events/index';
+export * from './budget/index';

@@ -94,7 +94,7 @@ export class OptimizerService implements OnApplicationShutdown {
   }
 
   async plan(parsed: ParsedRequest, identity: CallerIdentity, options: PlanOptions = {}): Promise<OptimizePlan> {
-    const mode = this.config.compression.mode;
+    const mode = identity.policy?.compression ?? this.config.compression.mode;
     if (mode === 'off') return this.skipped();
     try {
       return await this.planOrThrow(parsed, identity, mode, performance.now() + this.config.compression.budgetMs, options.stickyKey ?? null);
