@@ -10,12 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { createScratchSchema, openDatabase, runMigrations, seedModelPrices, type Database, type ScratchSchema } from '@leeway/db';
 import { startFakeUpstream, integrationEnv, type FakeUpstream } from '@leeway/testing';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { loadProxyConfig } from '../config/proxy.config';
 import { loadLedgerConfig } from '../config/ledger.config';
 import { createProxyLogger } from '../observability/proxy.logger';
 import { createProxyApp, type ProxyApp } from '../proxy.app';
-import { driveLedgerTraffic, LEDGER_ROW_SQL, SPEND_BY_TEAM_MODEL_SQL, type LedgerRowView, type TrafficCase } from './ledger-traffic';
+import { driveLedgerTraffic, expectLedgerMatches, waitForLedgerRows } from './ledger-traffic';
 
 const postgres = integrationEnv('DATABASE_URL');
 const redisEnv = integrationEnv('REDIS_URL');
@@ -93,67 +93,9 @@ describe.runIf(postgres.run && redisEnv.run)('proxy → Redis Streams → ingest
     await scratch?.drop();
   });
 
-  async function rowsFor(cases: readonly TrafficCase[], timeoutMs = 60_000): Promise<Map<string, LedgerRowView>> {
-    const ids = cases.map((c) => c.requestId);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { rows } = await db.sql.query<LedgerRowView>(LEDGER_ROW_SQL, [ids]);
-      if (rows.length === ids.length) return new Map(rows.map((r) => [r.request_id, r]));
-      if (Date.now() > deadline || ingestion.exitCode !== null) {
-        throw new Error(`ledger has ${rows.length}/${ids.length} rows; ingestion output:\n${ingestionLog.slice(-3000)}`);
-      }
-      await sleep(100);
-    }
-  }
-
   it('one row per exchange with the SDK-reported usage classes, the list price in force, partial for a cut-off stream', async () => {
     const cases = await driveLedgerTraffic(proxyUrl, upstream, 'pg');
-    const rows = await rowsFor(cases);
-    for (const c of cases) {
-      const row = rows.get(c.requestId)!;
-      expect(row, c.name).toMatchObject({ team_id: c.teamId, provider: c.provider, model: c.model, operation: c.operation, stream: c.stream, status: c.status });
-      if (c.usage) {
-        expect(
-          {
-            inputTokens: row.input_tokens,
-            outputTokens: row.output_tokens,
-            cacheReadTokens: row.cache_read_tokens,
-            cacheWrite5mTokens: row.cache_write_5m_tokens,
-            cacheWrite1hTokens: row.cache_write_1h_tokens,
-          },
-          c.name,
-        ).toEqual(c.usage);
-        expect(row.price_id, c.name).not.toBeNull();
-        expect(row.billed_usd, c.name).toBe(row.expected_billed_usd);
-      }
-    }
-    const byName = new Map(cases.map((c) => [c.name, rows.get(c.requestId)!]));
-    // the cache classes really occurred (not all zero), each at its own rate
-    expect(byName.get('anthropic non-streaming, cache write 5m')!.cache_write_5m_tokens).toBeGreaterThan(1000);
-    expect(byName.get('anthropic streaming, cache read')!.cache_read_tokens).toBeGreaterThan(1000);
-    expect(byName.get('anthropic streaming, cache write 1h')!.cache_write_1h_tokens).toBeGreaterThan(1000);
-    expect(byName.get('openai chat streaming, cached prefix')!.cache_read_tokens).toBeGreaterThanOrEqual(1024);
-    // the cut-off stream: partial, input reported in message_start kept, output never claimed as 0
-    const cut = byName.get('anthropic stream cut off')!;
-    expect(cut.status).toBe('partial');
-    expect(cut.input_tokens).toBeGreaterThan(0);
-
-    // exactly one row per request, and spend per team × model from the rollups matches the rows
-    const teams = [...new Set(cases.map((c) => c.teamId))];
-    const { rows: counts } = await db.sql.query<{ n: number; distinct: number }>(
-      'SELECT count(*)::int AS n, count(DISTINCT request_id)::int AS distinct FROM request_log WHERE team_id = ANY($1::text[])',
-      [teams],
-    );
-    expect(counts[0]).toEqual({ n: cases.length, distinct: cases.length });
-    const { rows: spend } = await db.sql.query<{ team_id: string; model: string; requests: number; billed_usd: string }>(SPEND_BY_TEAM_MODEL_SQL, [
-      teams,
-    ]);
-    const { rows: fromRows } = await db.sql.query<{ team_id: string; model: string; requests: number; billed_usd: string }>(
-      `SELECT team_id, model, count(*)::int AS requests, sum(coalesce(billed_usd, 0))::numeric(30,12)::text AS billed_usd
-         FROM request_log WHERE team_id = ANY($1::text[]) GROUP BY team_id, model ORDER BY team_id, model`,
-      [teams],
-    );
-    expect(spend).toEqual(fromRows);
-    expect(spend.map((s) => s.team_id).sort()).toEqual([...teams].sort());
+    const rows = await waitForLedgerRows(db.sql, cases, { describe: () => `ingestion output:\n${ingestionLog.slice(-3000)}` });
+    await expectLedgerMatches(db.sql, cases, rows);
   });
 });

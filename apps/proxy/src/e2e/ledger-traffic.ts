@@ -1,7 +1,9 @@
 // Test support for the ledger e2e suites: real SDK traffic through a proxy, and what the ledger must hold for it.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import type { SqlExecutor } from '@leeway/db';
 import type { FakeUpstream } from '@leeway/testing';
+import { expect } from 'vitest';
 import { HeaderIdentityResolver } from '../identity/identity.resolver';
 
 /** Usage by class as the ledger stores it (uncached input; null = unknown). */
@@ -299,5 +301,83 @@ export interface LedgerRowView {
 
 /** Spend per team and model from the daily rollups (what the reports read). */
 export const SPEND_BY_TEAM_MODEL_SQL = `
-  SELECT team_id, model, sum(requests)::int AS requests, sum(billed_usd)::text AS billed_usd
+  SELECT team_id, model, sum(requests)::int AS requests, sum(billed_usd)::numeric(30,12)::text AS billed_usd
     FROM daily_rollups WHERE team_id = ANY($1::text[]) GROUP BY team_id, model ORDER BY team_id, model`;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Wait until every case has its ledger row (or fail with `describe()`'s diagnostics). */
+export async function waitForLedgerRows(
+  sql: SqlExecutor,
+  cases: readonly TrafficCase[],
+  options: { timeoutMs?: number; describe?: () => string } = {},
+): Promise<Map<string, LedgerRowView>> {
+  const ids = cases.map((c) => c.requestId);
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  for (;;) {
+    const { rows } = await sql.query<LedgerRowView>(LEDGER_ROW_SQL, [ids]);
+    if (rows.length === ids.length) return new Map(rows.map((r) => [r.request_id, r]));
+    if (Date.now() > deadline) throw new Error(`ledger has ${rows.length}/${ids.length} rows${options.describe ? `\n${options.describe()}` : ''}`);
+    await sleep(50);
+  }
+}
+
+/**
+ * The ledger holds exactly one row per case, with the SDK-reported usage by class, the billed cost of the
+ * list price in force (recomputed here in SQL from the price row), real cache classes, a partial row for
+ * the cut-off stream; spend per team × model (rollups) agrees with the rows.
+ */
+export async function expectLedgerMatches(sql: SqlExecutor, cases: readonly TrafficCase[], rows: Map<string, LedgerRowView>): Promise<void> {
+  for (const c of cases) {
+    const row = rows.get(c.requestId);
+    expect(row, c.name).toBeDefined();
+    if (!row) continue;
+    expect(row, c.name).toMatchObject({ team_id: c.teamId, provider: c.provider, model: c.model, operation: c.operation, stream: c.stream, status: c.status });
+    if (c.usage) {
+      expect(
+        {
+          inputTokens: row.input_tokens,
+          outputTokens: row.output_tokens,
+          cacheReadTokens: row.cache_read_tokens,
+          cacheWrite5mTokens: row.cache_write_5m_tokens,
+          cacheWrite1hTokens: row.cache_write_1h_tokens,
+        },
+        c.name,
+      ).toEqual(c.usage);
+      expect(row.price_id, c.name).not.toBeNull();
+      expect(row.billed_usd, c.name).toBe(row.expected_billed_usd);
+    }
+  }
+  const byName = new Map(cases.map((c) => [c.name, rows.get(c.requestId)]));
+  // the cache classes really occurred (not all zero), each at its own rate
+  expect(byName.get('anthropic non-streaming, cache write 5m')?.cache_write_5m_tokens).toBeGreaterThan(1000);
+  expect(byName.get('anthropic streaming, cache read')?.cache_read_tokens).toBeGreaterThan(1000);
+  expect(byName.get('anthropic streaming, cache write 1h')?.cache_write_1h_tokens).toBeGreaterThan(1000);
+  expect(byName.get('openai chat streaming, cached prefix')?.cache_read_tokens).toBeGreaterThanOrEqual(1024);
+  // the cut-off stream: partial; input reported in message_start kept
+  const cut = byName.get('anthropic stream cut off');
+  expect(cut?.status).toBe('partial');
+  expect(cut?.input_tokens).toBeGreaterThan(0);
+
+  const teams = [...new Set(cases.map((c) => c.teamId))];
+  const { rows: counts } = await sql.query<{ n: number; distinct: number }>(
+    'SELECT count(*)::int AS n, count(DISTINCT request_id)::int AS distinct FROM request_log WHERE team_id = ANY($1::text[])',
+    [teams],
+  );
+  expect(counts[0]).toEqual({ n: cases.length, distinct: cases.length });
+  const { rows: spend } = await sql.query<SpendRow>(SPEND_BY_TEAM_MODEL_SQL, [teams]);
+  const { rows: fromRows } = await sql.query<SpendRow>(
+    `SELECT team_id, model, count(*)::int AS requests, sum(coalesce(billed_usd, 0))::numeric(30,12)::text AS billed_usd
+       FROM request_log WHERE team_id = ANY($1::text[]) GROUP BY team_id, model ORDER BY team_id, model`,
+    [teams],
+  );
+  expect(spend).toEqual(fromRows);
+  expect(spend.map((s) => s.team_id).sort()).toEqual([...teams].sort());
+}
+
+export interface SpendRow {
+  readonly team_id: string;
+  readonly model: string;
+  readonly requests: number;
+  readonly billed_usd: string;
+}

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExchangeRecord } from '../exchange/exchange.sink';
 import { loadLedgerConfig } from '../config/ledger.config';
 import { LedgerExchangeSink } from './ledger.sink';
-import { toSavingsEvent } from './savings-event.mapper';
+import { toSavingsEvent, type LedgerExchange } from './savings-event.mapper';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 
@@ -49,7 +49,7 @@ function exchange(over: Partial<ExchangeRecord> = {}): ExchangeRecord {
   };
 }
 
-const mapped = (record: ExchangeRecord) => {
+const mapped = (record: LedgerExchange) => {
   const result = toSavingsEvent(record);
   if (!result.ok) throw new Error(`not mapped: ${result.reason}`);
   const parsed = parseSavingsEvent(result.event);
@@ -124,6 +124,9 @@ describe('toSavingsEvent', () => {
     );
     expect(event).toMatchObject({ provider: 'openai', operation: 'chat.completions', model: 'unknown', latencyMs: 0 });
     expect(event.compression).toMatchObject({ tokensBefore: 10, tokensAfter: 10 });
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    expect(mapped({ ...exchange(), traceparent }).traceparent).toBe(traceparent);
+    expect(mapped({ ...exchange(), traceparent: 'garbage' }).traceparent).toBeNull();
     expect(mapped(exchange({ route: 'openai.responses', provider: 'openai' })).operation).toBe('responses');
   });
 

@@ -17,6 +17,10 @@ const OPERATION_BY_ROUTE: Readonly<Partial<Record<RouteName, string>>> = Object.
 });
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
+
+/** The observability sink hands records on with the request span's `traceparent`. */
+export type LedgerExchange = ExchangeRecord & { readonly traceparent?: string | null };
 const MAX_MS = 86_400_000;
 const UNKNOWN_MODEL = 'unknown';
 
@@ -50,7 +54,7 @@ function teamOf(tenant: string): string {
   return trimmed.length === 0 ? 'unknown' : trimmed.slice(0, 128);
 }
 
-export function toSavingsEvent(record: ExchangeRecord): MapResult {
+export function toSavingsEvent(record: LedgerExchange): MapResult {
   const operation = OPERATION_BY_ROUTE[record.route];
   if (operation === undefined) return { ok: false, reason: 'not_billable' };
   if (!REQUEST_ID.test(record.requestId)) return { ok: false, reason: 'bad_request_id' };
@@ -98,6 +102,7 @@ export function toSavingsEvent(record: ExchangeRecord): MapResult {
         kinds: [],
       },
       sessionId: record.session !== null && REQUEST_ID.test(record.session) ? record.session : null,
+      traceparent: typeof record.traceparent === 'string' && TRACEPARENT.test(record.traceparent) ? record.traceparent : null,
     },
   };
 }

@@ -1,0 +1,105 @@
+/**
+ * The embedded stack (`npm start`): proxy + ingestion + admin in one process on PGlite and the in-process
+ * bus, no external services. Official SDK traffic lands in the ledger with the right usage classes and
+ * cost, a cut-off stream is partial, spend per team and model is served by the admin API, and the ledger
+ * survives a restart of the stack.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createProxyLogger } from '@leeway/proxy';
+import { driveLedgerTraffic, expectLedgerMatches, waitForLedgerRows, type TrafficCase } from '@leeway/proxy/ledger-testing';
+import { startFakeUpstream, type FakeUpstream } from '@leeway/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedStack, type EmbeddedStack } from './start';
+
+const ADMIN_TOKEN = 'embedded-admin-token-0123456789';
+
+describe('embedded stack (PGlite + in-process bus)', { timeout: 180_000 }, () => {
+  let dataDir: string;
+  let upstream: FakeUpstream;
+  let stack: EmbeddedStack | null = null;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'leeway-embedded-'));
+    upstream = await startFakeUpstream({ tokenizer: 'approximate' });
+    // An explicit environment: no DATABASE_URL / REDIS_URL, whatever the machine has.
+    env = {
+      LEEWAY_DATA_DIR: dataDir,
+      LEEWAY_ANTHROPIC_BASE_URL: upstream.url,
+      LEEWAY_OPENAI_BASE_URL: upstream.url,
+      LEEWAY_LOG_LEVEL: 'silent',
+      LEEWAY_SECRET_KEY: 'embedded-secret-key-0123456789',
+      LEEWAY_ADMIN_TOKEN: ADMIN_TOKEN,
+      LEEWAY_OPTIMIZE_BUDGET_MS: '5000',
+      LEEWAY_INGESTION_BATCH_MAX_WAIT_MS: '10',
+    };
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await upstream?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const start = async (): Promise<EmbeddedStack> =>
+    startEmbeddedStack({ env, proxyPort: 0, adminPort: 0, logger: createProxyLogger('silent') });
+
+  let cases: TrafficCase[] = [];
+
+  it('serves SDK traffic into the PGlite ledger with usage classes, cost and partial streams; admin reports spend per team and model', async () => {
+    stack = await start();
+    expect(stack.events).toBe('memory');
+    expect(stack.stores.adapter).toBe('memory');
+    expect(stack.database.engine).toBe('pglite');
+    expect(stack.databaseTarget).toBe(`pglite ${join(dataDir, 'pglite')}`);
+
+    cases = await driveLedgerTraffic(stack.proxyUrl, upstream, 'embedded');
+    const rows = await waitForLedgerRows(stack.database.sql, cases);
+    await expectLedgerMatches(stack.database.sql, cases, rows);
+
+    const today = new Date().toISOString().slice(0, 10);
+    const res = await fetch(`${stack.adminUrl}/v1/reports/spend?from=${today}&to=${today}&groupBy=team,model`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as { rows: { teamId?: string; model?: string; requests: number; billedUsd: string }[] };
+    for (const team of new Set(cases.map((c) => c.teamId))) {
+      const mine = cases.filter((c) => c.teamId === team);
+      const row = report.rows.find((r) => r.teamId === team);
+      expect(row, team).toMatchObject({ model: mine[0]!.model, requests: mine.length });
+      const billed = [...rows.values()].filter((r) => r.team_id === team).reduce((sum, r) => sum + Number(r.billed_usd ?? 0), 0);
+      expect(Number(row!.billedUsd)).toBeCloseTo(billed, 9);
+    }
+  });
+
+  it('stops gracefully and keeps the ledger across a restart (migrations already applied, no duplicate rows)', async () => {
+    expect(cases.length).toBeGreaterThan(0);
+    await stack!.close();
+    stack = await start();
+    const { rows } = await stack.database.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM request_log WHERE request_id = ANY($1::text[])', [
+      cases.map((c) => c.requestId),
+    ]);
+    expect(rows[0]!.n).toBe(cases.length);
+    const { rows: migrations } = await stack.database.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM _prisma_migrations');
+    expect(migrations[0]!.n).toBeGreaterThan(0);
+    // the restarted proxy records again
+    upstream.script({ text: 'after restart' });
+    const res = await fetch(`${stack.proxyUrl}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-test', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(res.status).toBe(200);
+    const id = res.headers.get('x-leeway-request-id')!;
+    await res.arrayBuffer();
+    const deadline = Date.now() + 30_000;
+    let status: string | undefined;
+    while (status === undefined && Date.now() < deadline) {
+      const found = await stack.database.sql.query<{ status: string }>('SELECT status::text AS status FROM request_log WHERE request_id = $1', [id]);
+      status = found.rows[0]?.status;
+      if (status === undefined) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe('complete');
+  });
+});
