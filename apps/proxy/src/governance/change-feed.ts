@@ -41,6 +41,9 @@ export class BusChangeFeed implements ChangeFeed {
 export class RedisChangeFeed implements ChangeFeed {
   private readonly client: RedisClient;
   private readonly listeners = new Set<ChangeListener>();
+  private markSubscribed: () => void = () => undefined;
+  /** Resolves once the first subscription is established. */
+  readonly subscribed: Promise<void> = new Promise((resolve) => (this.markSubscribed = resolve));
 
   constructor(options: { url: string; cluster?: boolean; channel?: string; onError?: (error: Error) => void }) {
     const channel = options.channel ?? ADMIN_CHANGES_CHANNEL;
@@ -54,7 +57,10 @@ export class RedisChangeFeed implements ChangeFeed {
     // Subscribing needs the connection up (the request-path client has no offline queue).
     this.client.on('ready', () => {
       this.client.subscribe(channel).then(
-        () => this.emit({ kind: 'resync' }),
+        () => {
+          this.emit({ kind: 'resync' });
+          this.markSubscribed();
+        },
         (error: unknown) => options.onError?.(error instanceof Error ? error : new Error(String(error))),
       );
     });
