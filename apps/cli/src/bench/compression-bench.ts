@@ -124,7 +124,12 @@ export interface BenchReport {
   elapsedSeconds: number;
 }
 
-const IMPORTANT_LINE_RE = /\b(?:ERROR|WARN(?:ING)?|FATAL|SEVERE|CRITICAL|Error|Warning)\b|\[(?:error|warn)\]|\bException\b/;
+/**
+ * Error/warning lines: level words, `[error]`/`[warn]`, `error:`, failure words, exceptions, and logcat's
+ * W/E/F letter levels.
+ */
+const IMPORTANT_LINE_RE =
+  /\b(?:ERROR|WARN(?:ING)?|FATAL|SEVERE|CRITICAL|Error|Warning)\b|\[(?:error|warn)\]|\berror:|\b(?:[Ff]ailed|[Ff]ailure)\b|\bException\b|^\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+\s+[WEF]\s/;
 const exact = tokenCounter('o200k_base', 16_384);
 /** Timed detect + compress runs per item; the fastest counts. */
 const TIMED_RUNS = 3;
