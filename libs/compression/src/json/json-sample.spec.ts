@@ -111,6 +111,24 @@ describe('json lossy sampling (balanced)', () => {
     expect(result.tokensAfter).toBeLessThan(0.35 * result.tokensBefore);
   });
 
+  it('keyed collections: every marker resolves, output is deterministic and never larger (property)', () => {
+    const record = fc.record({ status: fc.constantFrom('ok', 'failed', 'pending'), size: fc.integer(), note: fc.string({ maxLength: 80 }) });
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), record, { minKeys: 30, maxKeys: 70 }),
+        fc.constantFrom('balanced', 'aggressive' as const),
+        (map, mode) => {
+          const input = JSON.stringify({ resources: map }, null, 2);
+          const a = compress(input, { mode, keySecret: SECRET });
+          expect(compress(input, { mode, keySecret: SECRET }).output).toBe(a.output);
+          expect(a.tokensAfter).toBeLessThanOrEqual(a.tokensBefore);
+          for (const key of findMarkerKeys(a.output)) expect(a.originals[key]).toBe(input);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('leaves objects of primitives and small keyed collections whole', () => {
     const flat = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`key_${i}`, `value ${i}`]));
     expect(findMarkerKeys(compress(JSON.stringify(flat, null, 2), { mode: 'balanced', keySecret: SECRET }).output)).toEqual([]);
