@@ -7,6 +7,7 @@ import { GovernanceService } from './governance/governance.service';
 import { AdminStore } from './http/admin-store';
 import { AdminErrorFilter } from './http/error.filter';
 import { MetaController } from './openapi/meta.controller';
+import { AdminObservability } from './observability/admin-observability';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 import { TeamsController } from './teams/teams.controller';
@@ -29,6 +30,7 @@ export class AdminModule {
         UsersService,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: AdminErrorFilter },
+        AdminObservability,
       ],
     };
   }
