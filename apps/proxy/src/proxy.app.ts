@@ -23,6 +23,9 @@ import { openLedger } from './ledger/ledger';
 import type { LedgerHandle } from './ledger/ledger';
 import { ProxyModule } from './proxy.module';
 import type { Governance } from './governance/governance.service';
+import { openGovernance } from './governance/open-governance';
+import type { ChangeBus } from './governance/change-feed';
+import type { SqlQueryable } from '@leeway/db';
 
 export interface CreateProxyAppOptions {
   readonly config: ProxyConfig;
@@ -32,6 +35,12 @@ export interface CreateProxyAppOptions {
   readonly identityResolver?: IdentityResolver;
   /** Virtual keys, policies and budgets (owned by the caller); absent = provider keys pass through ungoverned. */
   readonly governance?: Governance;
+  /**
+   * With `LEEWAY_GOVERNANCE=true` and no `governance`: the admin database and change bus of the embedded
+   * stack (split mode opens `DATABASE_URL` and listens on Redis pub/sub instead).
+   */
+  readonly governanceSql?: SqlQueryable;
+  readonly governanceBus?: ChangeBus;
   readonly logger?: ProxyLogger;
   /** Process-level default metrics (GC, event loop); off when several apps share a process. */
   readonly defaultMetrics?: boolean;
@@ -90,6 +99,7 @@ export async function createProxyApp(options: CreateProxyAppOptions): Promise<Pr
     ? openLedger({
         config: options.ledger,
         logger,
+        registry: metrics.registry,
         redisUrl: config.state.redisUrl ?? null,
         redisCluster: config.state.redisCluster,
         ...(options.eventPublisher ? { publisher: options.eventPublisher } : {}),
@@ -102,7 +112,17 @@ export async function createProxyApp(options: CreateProxyAppOptions): Promise<Pr
     metrics,
     telemetry.tracer,
   );
-  const identityResolver = options.identityResolver ?? options.governance?.identities ?? new HeaderIdentityResolver(config.secretKey);
+  const ownGovernance =
+    options.governance === undefined && config.governance.enabled
+      ? await openGovernance({
+          config,
+          logger,
+          ...(options.governanceSql ? { sql: options.governanceSql } : {}),
+          ...(options.governanceBus ? { bus: options.governanceBus } : {}),
+        })
+      : null;
+  const governance = options.governance ?? ownGovernance?.governance ?? null;
+  const identityResolver = options.identityResolver ?? governance?.identities ?? new HeaderIdentityResolver(config.secretKey);
 
   const adapter = new FastifyAdapter({
     logger: false,
@@ -116,7 +136,7 @@ export async function createProxyApp(options: CreateProxyAppOptions): Promise<Pr
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    ProxyModule.forRoot({ config, stores, identityResolver, exchangeSink, logger, metrics, governance: options.governance ?? null }),
+    ProxyModule.forRoot({ config, stores, identityResolver, exchangeSink, logger, metrics, governance }),
     adapter,
     { bodyParser: false, logger: false, abortOnError: false },
   );
@@ -149,6 +169,7 @@ export async function createProxyApp(options: CreateProxyAppOptions): Promise<Pr
       // after the last response: every exchange has been recorded; hand the events over (bounded)
       await ledger?.close(5000);
       if (ownStores) await stores.close();
+      await ownGovernance?.close();
       if (options.telemetry === undefined) await telemetry.shutdown();
     },
   };

@@ -1,8 +1,10 @@
 import { parseSavingsEvent, SAVINGS_EVENT_V1_PATTERN } from '@leeway/contracts';
 import { MemoryEventBus } from '@leeway/state';
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { ExchangeRecord } from '../exchange/exchange.sink';
 import { loadLedgerConfig } from '../config/ledger.config';
+import { openLedger } from './ledger';
 import { LedgerExchangeSink } from './ledger.sink';
 import { toSavingsEvent, type LedgerExchange } from './savings-event.mapper';
 
@@ -195,5 +197,31 @@ describe('loadLedgerConfig', () => {
     expect(loadLedgerConfig({})).toEqual({ enabled: true, streamPrefix: 'leeway:events', partitions: 4, queueCapacity: 10_000, spoolCapacity: 50_000 });
     expect(loadLedgerConfig({ LEEWAY_LEDGER: 'false', LEEWAY_EVENT_PARTITIONS: '8' })).toMatchObject({ enabled: false, partitions: 8 });
     expect(() => loadLedgerConfig({ LEEWAY_EVENT_PARTITIONS: '0' })).toThrow(/LEEWAY_EVENT_PARTITIONS/);
+  });
+});
+
+describe('openLedger', () => {
+  const logger = { ...silent().logger, info: () => undefined };
+
+  it('over a caller-owned publisher: exposes gauges, flushes on close without closing the publisher', async () => {
+    const bus = new MemoryEventBus();
+    const registry = new Registry();
+    const ledger = openLedger({ config: loadLedgerConfig({}), publisher: bus.publisher, logger, registry })!;
+    expect(ledger.transport).toBe('caller');
+    ledger.sink.record(exchange({ requestId: 'm1' }));
+    ledger.sink.record(exchange({ requestId: 'm2', route: 'anthropic.count_tokens' }));
+    expect(await registry.getSingleMetricAsString('leeway_proxy_ledger_spool_depth')).toMatch(/leeway_proxy_ledger_spool_depth 2$/m);
+    await ledger.close(100);
+    const text = await registry.getSingleMetricAsString('leeway_proxy_ledger_events');
+    expect(text).toMatch(/outcome="published"} 1$/m);
+    expect(text).toMatch(/outcome="skipped"} 1$/m);
+    expect(bus.pendingCount()).toBe(1);
+    bus.publisher.publish(SAVINGS_EVENT_V1_PATTERN, 'x', { v: 1 });
+    expect(bus.pendingCount()).toBe(2);
+  });
+
+  it('is off when disabled, or with neither a publisher nor REDIS_URL', () => {
+    expect(openLedger({ config: loadLedgerConfig({ LEEWAY_LEDGER: 'false' }), publisher: new MemoryEventBus().publisher, logger })).toBeNull();
+    expect(openLedger({ config: loadLedgerConfig({}), redisUrl: null, logger })).toBeNull();
   });
 });

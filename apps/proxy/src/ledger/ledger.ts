@@ -10,6 +10,8 @@ import {
   createRedisClient,
   type EventPublisher,
 } from '@leeway/state';
+import { Gauge } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { LedgerConfig } from '../config/ledger.config';
 import { LedgerExchangeSink, type LedgerSinkLogger, type LedgerSinkStats } from './ledger.sink';
 
@@ -20,6 +22,34 @@ export interface OpenLedgerOptions {
   readonly redisUrl?: string | null;
   readonly redisCluster?: boolean;
   readonly logger: LedgerSinkLogger & { info(fields: object, message: string): void };
+  /** Where to expose the ledger gauges (the proxy's metrics registry). */
+  readonly registry?: Registry;
+}
+
+/** Gauges read from the sink at scrape time: events by outcome, and the spool waiting for Redis. */
+export function registerLedgerMetrics(registry: Registry, sink: LedgerExchangeSink): void {
+  new Gauge({
+    name: 'leeway_proxy_ledger_events',
+    help: 'Savings events since start by outcome (published to the stream, dropped on overflow, skipped: not billable, failed: not mappable)',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      const s = sink.stats();
+      this.set({ outcome: 'published' }, s.published);
+      this.set({ outcome: 'dropped' }, s.dropped + s.publisher.dropped);
+      this.set({ outcome: 'skipped' }, s.skipped);
+      this.set({ outcome: 'failed' }, s.failed);
+    },
+  });
+  new Gauge({
+    name: 'leeway_proxy_ledger_spool_depth',
+    help: 'Savings events queued in the proxy and not yet written to the event stream',
+    registers: [registry],
+    collect() {
+      const s = sink.stats();
+      this.set(s.queued + s.publisher.depth);
+    },
+  });
 }
 
 export interface LedgerHandle {
@@ -31,6 +61,12 @@ export interface LedgerHandle {
 }
 
 export function openLedger(options: OpenLedgerOptions): LedgerHandle | null {
+  const handle = openLedgerSink(options);
+  if (handle && options.registry) registerLedgerMetrics(options.registry, handle.sink);
+  return handle;
+}
+
+function openLedgerSink(options: OpenLedgerOptions): LedgerHandle | null {
   const { config, logger } = options;
   if (!config.enabled) {
     logger.info({}, 'ledger disabled (LEEWAY_LEDGER=false): no savings events');
