@@ -1,9 +1,12 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import type { Tracer } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
 import { HealthController } from './health/health.controller';
 import { INGESTION_HEALTH, INGESTION_METRICS, type IngestionHealth } from './health/ingestion-health';
 import { LedgerService } from './ledger/ledger.service';
 import { SavingsEventsController } from './ledger/savings-events.controller';
+import { INGESTION_TRACER, IngestionTelemetry, IngestionTracingInterceptor } from './observability/ingestion-tracing';
 
 export interface IngestionModuleDeps {
   readonly ledger: LedgerService;
@@ -11,6 +14,8 @@ export interface IngestionModuleDeps {
   readonly metrics: Registry;
   /** Serve the HTTP endpoints (split mode). */
   readonly http: boolean;
+  /** Tracer for the per-event spans (tests); default the global `leeway` tracer. */
+  readonly tracer?: Tracer;
 }
 
 /** Composition only: services are built (and closed) by `startIngestion`, Nest routes to them. */
@@ -21,6 +26,9 @@ export class IngestionModule {
       { provide: LedgerService, useValue: deps.ledger },
       { provide: INGESTION_HEALTH, useValue: deps.health },
       { provide: INGESTION_METRICS, useValue: deps.metrics },
+      { provide: INGESTION_TRACER, useValue: deps.tracer ?? null },
+      IngestionTelemetry,
+      { provide: APP_INTERCEPTOR, useClass: IngestionTracingInterceptor },
     ];
     return {
       module: IngestionModule,

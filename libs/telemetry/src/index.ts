@@ -55,3 +55,4 @@ export {
   type ResponseAttributes,
 } from './tracing/request-span';
 export { contextFromTraceparent, traceparentOf } from './tracing/trace-context';
+export { parseOtlpHeaders, telemetrySettingsFromEnv } from './tracing/settings-from-env';
