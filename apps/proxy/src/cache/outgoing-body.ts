@@ -108,7 +108,9 @@ export function finishOutgoingBody(body: Buffer, parsedIn: ParsedRequest, adapte
   }
   let volatile: VolatileFinding[] = [];
   try {
-    volatile = findVolatilePrefix(parsed);
+    // On the client's own system prompt and tools (locations as the client wrote them, before Leeway
+    // wrapped a string system prompt or appended its tool).
+    volatile = findVolatilePrefix(parsedIn);
   } catch {
     volatile = [];
   }

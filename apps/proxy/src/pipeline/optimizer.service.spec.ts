@@ -246,6 +246,23 @@ describe('OptimizerService', () => {
     expect(second.edits[0]!.replacement).toBe(first.edits[0]!.replacement);
   });
 
+  it('retrieve tool gate: the first lossy marker mid-session must pay for rewriting the cached prefix', async () => {
+    const { service } = optimizer(memoryStores());
+    const who = await identity();
+    const small = [{ role: 'user', content: 'go' }, toolUse('t1'), toolResult('t1', rows('gate-small'))];
+    const paid = await service.plan(anthropicMessagesAdapter.parseRequest(body(small)), who, { stickyKey: 'rt.small' });
+    expect(paid.edits).toHaveLength(1);
+    expect(paid.retrieveSticky).toBe(true);
+    // A huge already-sent prefix: the marker (and the tool it needs) would cost more than it saves.
+    const huge = [{ role: 'user', content: 'context '.repeat(200_000) }, toolUse('t1'), toolResult('t1', rows('gate-huge'))];
+    const kept = await service.plan(anthropicMessagesAdapter.parseRequest(body(huge)), who, { stickyKey: 'rt.huge' });
+    expect(kept.markerKeys ?? []).toEqual([]);
+    expect(kept.retrieveSticky).toBe(false);
+    // Without the tool question (retrieve off), the same output is compressed as before.
+    const free = await service.plan(anthropicMessagesAdapter.parseRequest(body([{ role: 'user', content: 'x' }, toolUse('t9'), toolResult('t9', rows('gate-free'))])), who);
+    expect(free.edits).toHaveLength(1);
+  });
+
   it('does nothing with compression off', async () => {
     const { service } = optimizer(memoryStores(), { LEEWAY_COMPRESSION_MODE: 'off' });
     const messages = [{ role: 'user', content: 'go' }, toolUse('t1'), toolResult('t1', rows('x'))];

@@ -40,6 +40,8 @@ export interface PlanOptions {
    * recorded in the same round trips as the segment decisions.
    */
   readonly stickyKey?: string;
+  /** Make the retrieve tool sticky now even without a marker (first turn of a conversation with tools). */
+  readonly stickyNow?: boolean;
 }
 
 /** The recorded "retrieve tool added" flag of a conversation (a decision under a synthetic hash). */
@@ -97,7 +99,7 @@ export class OptimizerService implements OnApplicationShutdown {
     const mode = identity.policy?.compression ?? this.config.compression.mode;
     if (mode === 'off') return this.skipped();
     try {
-      return await this.planOrThrow(parsed, identity, mode, performance.now() + this.config.compression.budgetMs, options.stickyKey ?? null);
+      return await this.planOrThrow(parsed, identity, mode, performance.now() + this.config.compression.budgetMs, options.stickyKey ?? null, options.stickyNow === true);
     } catch (error) {
       return this.failOpen(error instanceof Error && 'code' in error ? String(error.code) : 'internal', parsed.segments.length);
     }
@@ -109,6 +111,7 @@ export class OptimizerService implements OnApplicationShutdown {
     mode: CompressionMode,
     deadline: number,
     stickyKey: string | null,
+    stickyNow = false,
   ): Promise<OptimizePlan> {
     const total = parsed.segments.length;
     const lastModelTurn = lastModelTurnIndex(parsed.messages);
@@ -181,6 +184,25 @@ export class OptimizerService implements OnApplicationShutdown {
       }
     }
 
+    // The first marker of a conversation brings the retrieve tool, which rewrites the whole cached prefix
+    // once (tools come first). Mid-session, lossy results are only kept when they pay for that.
+    if (stickyKey !== null && !stickyKnown && !stickyNow && lastModelTurn >= 0 && lookup.complete) {
+      const replayedMarker = candidates.some((c) => (lookup.found.get(c.hash)?.markerKeys.length ?? 0) > 0);
+      const lossy = [...fresh].filter(([, d]) => d.markerKeys.length > 0);
+      if (!replayedMarker && lossy.length > 0) {
+        const saved = lossy.reduce((sum, [, d]) => sum + Math.max(0, d.tokensBefore - d.tokensAfter), 0);
+        const firstNew = parsed.messages.find((m) => m.index > lastModelTurn);
+        const prefixTokens = Math.round((firstNew?.span.start ?? parsed.raw.length) / 4);
+        const modelTurns = parsed.messages.filter((m) => isModelTurn(m)).length;
+        if (!toolPaysOff(parsed, saved, prefixTokens, modelTurns)) {
+          for (const [hash, d] of lossy) {
+            fresh.set(hash, KEEP);
+            for (const key of d.markerKeys) delete originals[key];
+          }
+        }
+      }
+    }
+
     // Originals first (I4): if they cannot be stored, no lossy decision is recorded or sent.
     if (Object.keys(originals).length > 0) {
       try {
@@ -194,7 +216,7 @@ export class OptimizerService implements OnApplicationShutdown {
 
     // A marker in the forwarded body (new or replayed) makes the retrieve tool sticky for the conversation.
     const anyMarker = candidates.some((c) => ((lookup.found.get(c.hash) ?? fresh.get(c.hash))?.markerKeys.length ?? 0) > 0);
-    if (stickyKey !== null && !stickyKnown && anyMarker) fresh.set(stickyKey, STICKY);
+    if (stickyKey !== null && !stickyKnown && (anyMarker || stickyNow) && lookup.complete) fresh.set(stickyKey, STICKY);
 
     let decided: ReadonlyMap<string, SegmentDecision> = new Map();
     if (fresh.size > 0) {
@@ -240,7 +262,7 @@ export class OptimizerService implements OnApplicationShutdown {
       tokensAfter,
       segments: { total, protected: protectedCount, replayed, compressed },
       markerKeys: [...markerKeys],
-      retrieveSticky: stickyKnown || markerKeys.size > 0,
+      retrieveSticky: stickyKnown || markerKeys.size > 0 || (stickyNow && stickyKey !== null && decided.has(stickyKey)),
     };
   }
 
@@ -259,6 +281,29 @@ export class OptimizerService implements OnApplicationShutdown {
       segments: { ...EMPTY_SEGMENTS, total },
     };
   }
+}
+
+/** Whether a message / input item was produced by the model. */
+function isModelTurn(m: MessageRef): boolean {
+  return m.role === 'assistant' || (m.type !== null && (m.type.endsWith('_call') || m.type === 'reasoning'));
+}
+
+/**
+ * Net-cost gate for the first marker of a conversation (the retrieve tool comes with it and rewrites the
+ * cached prefix once): the saving of the lossy results over this request and the expected later reads
+ * (as many turns again as the conversation has had — the best guess from the request alone) must beat
+ * re-writing the prefix instead of reading it. Prices relative to uncached input: Anthropic write 1.25×,
+ * read 0.1×; OpenAI (no write premium) read 0.5× for gpt-4o / o1, 0.25× for gpt-4.1, 0.1× otherwise.
+ */
+function toolPaysOff(parsed: ParsedRequest, saved: number, prefixTokens: number, modelTurns: number): boolean {
+  const model = parsed.model ?? '';
+  const anthropic = parsed.provider === 'anthropic';
+  const write = anthropic ? 1.25 : 1;
+  const read = anthropic ? 0.1 : /gpt-4o|^o1/.test(model) ? 0.5 : /gpt-4\.1/.test(model) ? 0.25 : 0.1;
+  const expectedReads = Math.max(1, modelTurns);
+  const saving = saved * (write + expectedReads * read);
+  const cost = prefixTokens * (write - read);
+  return saving > cost;
 }
 
 /**
