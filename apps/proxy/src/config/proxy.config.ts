@@ -79,6 +79,9 @@ const schema = z.object({
   LEEWAY_OPENAI_CACHE_KEY: boolFrom(true),
   LEEWAY_RETRIEVE_TOOL: boolFrom(true),
   LEEWAY_RETRIEVE_MAX_ROUNDS: intFrom(4, 1, 16),
+  LEEWAY_GOVERNANCE: boolFrom(false),
+  LEEWAY_RAW_PROVIDER_KEYS: z.enum(['allow', 'deny'], { message: 'must be allow or deny' }).optional().transform((v) => v ?? 'allow'),
+  DATABASE_URL: optionalString,
   LEEWAY_ANTHROPIC_BETA_FLAGS: z
     .string()
     .regex(/^[A-Za-z0-9_.,\s-]*$/, 'must be a comma-separated list of beta flags')
@@ -136,8 +139,18 @@ export interface ProxyConfig {
   readonly anthropicBetaFlags: readonly string[];
   /** Prompt-cache planning: Anthropic breakpoints when the client set none, OpenAI `prompt_cache_key` when absent. */
   readonly cachePlan: { readonly anthropic: boolean; readonly openAiKey: boolean };
+  readonly governance: GovernanceSettings;
   /** Reversible compression: add the sticky `leeway_retrieve` tool and answer its calls (up to `maxRounds` upstream requests). */
   readonly retrieve: { readonly enabled: boolean; readonly maxRounds: number };
+}
+
+export interface GovernanceSettings {
+  /** Virtual keys, policies and budgets from the admin database (`LEEWAY_GOVERNANCE`). */
+  readonly enabled: boolean;
+  /** `allow`: real provider keys pass through (attributed by `x-leeway-key`); `deny`: virtual keys only. */
+  readonly rawProviderKeys: 'allow' | 'deny';
+  /** The admin database (split mode; the embedded stack passes its own). */
+  readonly databaseUrl: string | undefined;
 }
 
 /** A configuration the proxy refuses to boot with; `problems` are `KEY: problem` lines. */
@@ -199,6 +212,7 @@ export function loadProxyConfig(env: Readonly<Record<string, string | undefined>
     logExchanges: e.LEEWAY_LOG_EXCHANGES,
     anthropicBetaFlags: Object.freeze(e.LEEWAY_ANTHROPIC_BETA_FLAGS),
     cachePlan: Object.freeze({ anthropic: e.LEEWAY_CACHE_PLAN, openAiKey: e.LEEWAY_OPENAI_CACHE_KEY }),
+    governance: Object.freeze({ enabled: e.LEEWAY_GOVERNANCE, rawProviderKeys: e.LEEWAY_RAW_PROVIDER_KEYS, databaseUrl: e.DATABASE_URL }),
     retrieve: Object.freeze({ enabled: e.LEEWAY_RETRIEVE_TOOL, maxRounds: e.LEEWAY_RETRIEVE_MAX_ROUNDS }),
   };
   return Object.freeze(config);
