@@ -19,8 +19,13 @@ COPY apps/ingestion/package.json apps/ingestion/package.json
 COPY apps/proxy/package.json apps/proxy/package.json
 COPY libs/ libs/
 COPY prisma/ prisma/
+# Then drop dev-only tooling the apps never load at run time (tsx, the runtime loader, stays).
 RUN npm ci --no-audit --no-fund --ignore-scripts \
- && node libs/db/scripts/generate.mjs
+ && node libs/db/scripts/generate.mjs \
+ && rm -rf node_modules/aws-cdk-lib node_modules/@aws-cdk node_modules/constructs \
+           node_modules/nx node_modules/@nx node_modules/typescript node_modules/eslint \
+           node_modules/@typescript-eslint node_modules/typescript-eslint node_modules/prettier \
+           node_modules/vitest node_modules/@vitest node_modules/fast-check node_modules/.cache
 
 # ---- runtime ----
 FROM ${NODE_IMAGE} AS runtime
