@@ -6,6 +6,7 @@
 #    (one of them turns every option on); checks the rendered manifests for what the chart promises
 #    (non-root, read-only root filesystem, dropped capabilities, /healthz and /readyz probes, the
 #    migration hook, the dashboards ConfigMap) and that invalid values are refused;
+#  - validates every rendering against the Kubernetes schemas (scripts/validate-manifests.mjs);
 #  - `docker-compose config -q` on docker-compose.yml (required when CI=true).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +41,9 @@ for values in "$CHART"/ci/*-values.yaml; do
   "$HELM" template leeway "$CHART" --namespace leeway -f "$values" >"$out/$name.yaml" || fail "helm template with $values"
   echo "helm-check: $name: $(grep -c '^kind:' "$out/$name.yaml") manifests ($(grep '^kind:' "$out/$name.yaml" | sort | uniq -c | awk '{printf "%s%s ", $1, $3}'))"
 done
+
+# Kubernetes (and prometheus-operator) schemas.
+node scripts/validate-manifests.mjs "$out"/*-values.yaml || fail "rendered manifests do not match the Kubernetes schemas"
 
 # What every rendering must contain.
 expect() { grep -q -- "$2" "$out/$1.yaml" || fail "$1: expected '$2' in the rendered manifests"; }
