@@ -3,6 +3,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { budgetWindow, computeCost, PriceBook, SEED_MODEL_PRICES } from '@leeway/contracts';
+import type { MemoryBudgetLedger } from '@leeway/state';
 import { startFakeUpstream } from '@leeway/testing';
 import type { FakeUpstream } from '@leeway/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,10 @@ import type { GovernedProxy } from '../governance/testing/governed-proxy';
 const ANTHROPIC_CRED = 'sk-ant-team-credential-0001';
 const OPENAI_CRED = 'sk-openai-team-credential-0001';
 const MODEL = 'claude-sonnet-4-5';
+const ROTATED_CRED = 'sk-ant-team-credential-0002';
+const RAW_KEY = 'sk-ant-raw-client-key';
+/** Keys the fake upstream accepts (it holds this array: later pushes count). */
+const acceptedKeys = [ANTHROPIC_CRED, OPENAI_CRED, ROTATED_CRED, RAW_KEY];
 
 /** A tool output big enough to compress. */
 function rows(count = 150): string {
@@ -45,7 +50,7 @@ describe('governance through the proxy (PGlite + memory bus)', { timeout: 60_000
   beforeAll(async () => {
     control = await openControlPlane();
     // The upstream only accepts the team's stored credentials: a request that reaches it was swapped.
-    upstream = await startFakeUpstream({ tokenizer: 'approximate', apiKeys: [ANTHROPIC_CRED, OPENAI_CRED] });
+    upstream = await startFakeUpstream({ tokenizer: 'approximate', apiKeys: acceptedKeys });
     gp = await startGovernedProxy(control, { upstream });
     teamId = await control.team('Payments');
     key = (await control.key(teamId)).key;
@@ -176,5 +181,63 @@ describe('governance through the proxy (PGlite + memory bus)', { timeout: 60_000
     expect(first.response.headers.get('x-leeway-budget-warning')).toMatch(/^budget=.+; used=\d+\.\d{6}; limit=0\.000001; period=day$/);
     await anthropic.messages.create({ model: MODEL, max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] });
     await expect.poll(() => gp.alerts.filter((a) => a.alert.teamId === team).map((a) => a.alert.threshold).sort()).toEqual([100, 50]);
+  });
+
+  it('a conversation stays on the credential it started with when the team rotates it; new ones take the new one', async () => {
+    const team = await control.team('Agents');
+    await control.credential(team, 'anthropic', ANTHROPIC_CRED);
+    const k = (await control.key(team)).key;
+    const send = async (session: string) => {
+      upstream.script({ text: 'ok' });
+      const res = await fetch(`${gp.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': k, 'x-leeway-session': session, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: MODEL, max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] }),
+      });
+      expect(res.status).toBe(200);
+      return upstream.requests.at(-1)!.headers['x-api-key'];
+    };
+    expect(await send('conv-1')).toBe(ANTHROPIC_CRED);
+    await control.credential(team, 'anthropic', ROTATED_CRED);
+    expect(await send('conv-1')).toBe(ANTHROPIC_CRED);
+    expect(await send('conv-2')).toBe(ROTATED_CRED);
+  });
+
+  it('x-leeway-key: lwk_… attributes a raw provider key to the team (key untouched, spend counted)', async () => {
+    const team = await control.team('Raw');
+    const k = (await control.key(team)).key;
+    const budget = await control.budget({ teamId: team, period: 'total', limitUsd: '100', mode: 'hard' });
+    const anthropic = new Anthropic({ apiKey: RAW_KEY, baseURL: gp.url, maxRetries: 0, defaultHeaders: { 'x-leeway-key': k } });
+    upstream.script({ text: 'ok', outputTokens: 5 });
+    await anthropic.messages.create({ model: MODEL, max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] });
+    const seen = upstream.requests.at(-1)!;
+    // The SDK sends the key as `x-api-key` or `Authorization: Bearer`: either way it reaches the upstream untouched.
+    expect(String(seen.headers['x-api-key'] ?? seen.headers['authorization'])).toContain(RAW_KEY);
+    expect(seen.headers['x-leeway-key']).toBeUndefined();
+    await expect.poll(async () => (await gp.ledger.read(team, `${budget.id}:total`)) ?? 0).toBeGreaterThan(0);
+    const bad = await new Anthropic({ apiKey: RAW_KEY, baseURL: gp.url, maxRetries: 0, defaultHeaders: { 'x-leeway-key': 'lwk_unknown' } })
+      .messages.create({ model: MODEL, max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(Anthropic.AuthenticationError);
+  });
+
+  it('counters lost with the ledger (Redis loss) are rebuilt from request_log on the next request', async () => {
+    const team = await control.team('Rebuilt');
+    await control.credential(team, 'anthropic', ANTHROPIC_CRED);
+    const k = (await control.key(team)).key;
+    const budget = await control.budget({ teamId: team, period: 'month', limitUsd: '10', mode: 'hard' });
+    (gp.ledger as MemoryBudgetLedger).clear();
+    await control.database.sql.query(
+      `INSERT INTO "request_log" (request_id, occurred_at, completed_at, event_version, team_id, provider, model, operation, stream, status,
+         latency_ms, usage_estimated, tokens_before, tokens_after, replayed_tokens_before, replayed_tokens_after, retrieve_rounds,
+         cache_breakpoints_added, billed_usd, billed_known_usd)
+       VALUES ('earlier-1', now(), now(), 1, $1, 'anthropic', $2, 'messages', false, 'complete', 10, false, 0, 0, 0, 0, 0, 0, 9.999, 9.999)`,
+      [team, MODEL],
+    );
+    const anthropic = new Anthropic({ apiKey: k, baseURL: gp.url, maxRetries: 0 });
+    const err = await anthropic.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Anthropic.RateLimitError);
+    const window = budgetWindow('month', 'UTC', new Date());
+    expect(await gp.ledger.read(team, `${budget.id}:${window.start!.toISOString()}`)).toBe(9_999_000);
   });
 });
