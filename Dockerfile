@@ -25,7 +25,8 @@ RUN npm ci --no-audit --no-fund --ignore-scripts \
  && rm -rf node_modules/aws-cdk-lib node_modules/@aws-cdk node_modules/constructs \
            node_modules/nx node_modules/@nx node_modules/typescript node_modules/eslint \
            node_modules/@typescript-eslint node_modules/typescript-eslint node_modules/prettier \
-           node_modules/vitest node_modules/@vitest node_modules/fast-check node_modules/.cache
+           node_modules/vitest node_modules/@vitest node_modules/fast-check node_modules/.cache \
+           node_modules/kubernetes-models node_modules/@kubernetes-models
 
 # ---- runtime ----
 FROM ${NODE_IMAGE} AS runtime

@@ -4,6 +4,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AdminMetrics, IngestionMetrics } from '@leeway/telemetry';
 import { describe, expect, it } from 'vitest';
+import { registerLedgerMetrics } from '../ledger/ledger';
+import type { LedgerExchangeSink } from '../ledger/ledger.sink';
 import { ProxyMetrics } from './proxy.metrics';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -22,7 +24,10 @@ interface Registered {
 
 async function registeredMetrics(): Promise<Map<string, Registered>> {
   const registered = new Map<string, Registered>();
-  const registries = [new ProxyMetrics().registry, new AdminMetrics().registry, new IngestionMetrics().registry];
+  const proxy = new ProxyMetrics().registry;
+  // The ledger's gauges, registered on the proxy registry when a ledger is configured (read at scrape time only).
+  registerLedgerMetrics(proxy, { stats: () => { throw new Error('not scraped here'); } } as unknown as LedgerExchangeSink);
+  const registries = [proxy, new AdminMetrics().registry, new IngestionMetrics().registry];
   for (const registry of registries) {
     for (const metric of registry.getMetricsAsArray()) {
       const labelNames = (metric as unknown as { labelNames?: readonly string[] }).labelNames ?? [];
