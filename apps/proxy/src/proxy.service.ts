@@ -255,6 +255,7 @@ export class ProxyService implements OnApplicationShutdown {
       method: req.method,
       path: pathOf(req.url),
       tenant: identity?.tenant ?? 'unknown',
+      keyId: identity?.keyId ?? null,
       session: headerValue(req.headers, 'x-leeway-session') ?? null,
       model: parsed?.model ?? relay?.summary?.model ?? null,
       stream: parsed?.stream ?? false,

@@ -1,5 +1,5 @@
 // The embedded start composes the apps in one process (DESIGN.md "Embedded default").
-import { AdminConfigError, createAdminLogger, loadAdminConfig, RedisChangePublisher, startAdmin } from '@leeway/admin';
+import { AdminConfigError, createAdminLogger, loadAdminConfig, MemoryChangePublisher, RedisChangePublisher, startAdmin } from '@leeway/admin';
 import type { AdminHandle } from '@leeway/admin';
 import { openDatabase, pgliteDirFor } from '@leeway/db';
 import type { Database } from '@leeway/db';
@@ -129,6 +129,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       },
     });
 
+    // Admin changes (keys, policies, budgets) reach the proxy's governance in process, or over Redis pub/sub.
+    const changes = stores.redis ? new RedisChangePublisher(stores.redis) : new MemoryChangePublisher();
     const proxy = await createProxyApp({
       config: proxyConfig,
       stores,
@@ -136,6 +138,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       defaultMetrics: false,
       ledger: ledgerConfig,
       ...(bus ? { eventPublisher: bus.publisher } : {}),
+      // used when LEEWAY_GOVERNANCE=true: the stack's database and (in memory) its admin change bus
+      governanceSql: database.sql,
+      ...(changes instanceof MemoryChangePublisher ? { governanceBus: changes } : {}),
     });
     const proxyUrl = await proxy.listen();
     services.push({ name: 'proxy', close: () => proxy.close() });
@@ -145,7 +150,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       {
         database,
         logger: options.logger ? options.logger.child({ component: 'admin' }) : createAdminLogger(adminConfig.logLevel),
-        ...(stores.redis ? { publisher: new RedisChangePublisher(stores.redis) } : {}),
+        publisher: changes,
       },
     );
     services.push({ name: 'admin', close: () => admin.close() });

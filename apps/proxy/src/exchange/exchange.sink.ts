@@ -32,6 +32,8 @@ export interface ExchangeRecord {
   readonly method: string;
   readonly path: string;
   readonly tenant: string;
+  /** The Leeway virtual key the request was attributed to (governed requests), else null/absent. */
+  readonly keyId?: string | null;
   readonly session: string | null;
   readonly model: string | null;
   readonly stream: boolean;

@@ -129,6 +129,8 @@ describe('toSavingsEvent', () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
     expect(mapped({ ...exchange(), traceparent }).traceparent).toBe(traceparent);
     expect(mapped({ ...exchange(), traceparent: 'garbage' }).traceparent).toBeNull();
+    expect(mapped(exchange({ keyId: 'key_123' })).keyId).toBe('key_123');
+    expect(mapped(exchange()).keyId).toBeNull();
     expect(mapped(exchange({ route: 'openai.responses', provider: 'openai' })).operation).toBe('responses');
   });
 

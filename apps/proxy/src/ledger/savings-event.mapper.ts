@@ -73,7 +73,7 @@ export function toSavingsEvent(record: LedgerExchange): MapResult {
       occurredAt: occurredAt.toISOString(),
       completedAt: completedAt.toISOString(),
       teamId: teamOf(record.tenant),
-      keyId: null,
+      keyId: typeof record.keyId === 'string' && record.keyId.length > 0 ? record.keyId.slice(0, 128) : null,
       provider: record.provider,
       model: modelOf(record.model),
       operation,
