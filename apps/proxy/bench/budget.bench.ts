@@ -37,6 +37,8 @@ const PROCESSES = 3;
 const REQUESTS = 200;
 const MAX_TOKENS = 256;
 const OUTPUT_TOKENS = 200;
+/** Stress case: responses longer than `max_tokens` (the estimate is then below the real cost). */
+const UNDER_OUTPUT_TOKENS = 400;
 const LIMIT_USD = '0.10';
 
 function staticSource(limitUsd: string, withBudget = true): GovernanceSource {
@@ -129,9 +131,9 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-async function overshoot(redisUrl: string): Promise<Record<string, number | string>> {
+async function overshoot(redisUrl: string, outputTokens: number): Promise<Record<string, number | string>> {
   const upstream = await startFakeUpstream({ tokenizer: 'approximate', apiKeys: [CREDENTIAL] });
-  upstream.script(...Array.from({ length: REQUESTS }, () => ({ text: 'ok', outputTokens: OUTPUT_TOKENS })));
+  upstream.script(...Array.from({ length: REQUESTS }, () => ({ text: 'ok', outputTokens })));
   const prefix = `lwbench${randomBytes(3).toString('hex')}`;
   const children: ChildProcess[] = [];
   try {
@@ -194,6 +196,8 @@ async function overshoot(redisUrl: string): Promise<Record<string, number | stri
     return {
       processes: PROCESSES,
       requests: REQUESTS,
+      maxTokens: MAX_TOKENS,
+      outputTokens,
       limitUsd: LIMIT_USD,
       served: statuses.filter((s) => s === 200).length,
       refused429: statuses.filter((s) => s === 429).length,
@@ -252,18 +256,25 @@ async function overhead(redisUrl: string): Promise<Record<string, number>> {
 async function main(): Promise<void> {
   const redisUrl = ENV['REDIS_URL'];
   if (!redisUrl) throw new Error('REDIS_URL is required (the benchmark shares one Redis between proxy processes)');
-  const result = { overshoot: await overshoot(redisUrl), overhead: await overhead(redisUrl) };
+  const result = {
+    overshoot: await overshoot(redisUrl, OUTPUT_TOKENS),
+    underestimated: await overshoot(redisUrl, UNDER_OUTPUT_TOKENS),
+    overhead: await overhead(redisUrl),
+  };
   if (JSON_OUT) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
-  const o = result.overshoot;
+  const lines = (title: string, o: Record<string, number | string>): string[] => [
+    `${title}: ${o['processes']} proxy processes, ${o['requests']} concurrent requests (max_tokens ${o['maxTokens']}, responses of ${o['outputTokens']} output tokens), hard limit $${o['limitUsd']}`,
+    `  served ${o['served']}, refused 429 ${o['refused429']}, other ${o['otherStatus']}`,
+    `  spent $${o['spentUsd']} (ledger counter $${o['ledgerCounterUsd']}); overshoot $${o['overshootUsd']}` +
+      ` (target ≤ one in-flight request per process: $${o['allowedOvershootUsd']}, one request ≈ $${o['oneRequestCostUsd']})`,
+  ];
   process.stdout.write(
     [
-      `budget overshoot: ${o['processes']} proxy processes, ${o['requests']} concurrent requests, hard limit $${o['limitUsd']}`,
-      `  served ${o['served']}, refused 429 ${o['refused429']}, other ${o['otherStatus']}`,
-      `  spent $${o['spentUsd']} (ledger counter $${o['ledgerCounterUsd']}); overshoot $${o['overshootUsd']}` +
-        ` (target ≤ one in-flight request per process: $${o['allowedOvershootUsd']}, one request ≈ $${o['oneRequestCostUsd']})`,
+      ...lines('budget overshoot', result.overshoot),
+      ...lines('budget overshoot, responses longer than max_tokens (estimate below cost)', result.underestimated),
       `policy + budget check (Governance.admit, one Redis Lua round trip): p50 ${result.overhead['policyAndBudgetP50Ms']} ms, p99 ${result.overhead['policyAndBudgetP99Ms']} ms`,
       `policy only (no budget): p50 ${result.overhead['policyOnlyP50Ms']} ms, p99 ${result.overhead['policyOnlyP99Ms']} ms`,
       '',
