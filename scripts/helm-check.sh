@@ -63,6 +63,8 @@ for name in default-values all-on-values; do
   expect "$name" 'kind: PodDisruptionBudget'
   expect "$name" 'grafana_dashboard: "1"'
   expect "$name" 'leeway-sre.json'
+  expect "$name" 'LEEWAY_INGESTION_MIGRATE: "false"'
+  expect "$name" 'LEEWAY_ADMIN_MIGRATE: "false"'
 done
 expect all-on-values 'kind: ServiceMonitor'
 expect all-on-values 'kind: PrometheusRule'
