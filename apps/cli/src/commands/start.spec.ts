@@ -102,4 +102,50 @@ describe('embedded stack (PGlite + in-process bus)', { timeout: 180_000 }, () =>
     }
     expect(status).toBe('complete');
   });
+
+  it('with LEEWAY_GOVERNANCE=true, a key issued on the admin API attributes the ledger row to its team and key', async () => {
+    await stack!.close();
+    stack = await startEmbeddedStack({
+      env: { ...env, LEEWAY_GOVERNANCE: 'true' },
+      proxyPort: 0,
+      adminPort: 0,
+      logger: createProxyLogger('silent'),
+    });
+    const admin = async <T>(path: string, body: unknown): Promise<T> => {
+      const res = await fetch(`${stack!.adminUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status, path).toBe(201);
+      return (await res.json()) as T;
+    };
+    const team = await admin<{ id: string }>('/v1/teams', { name: 'Embedded Team' });
+    const key = await admin<{ id: string; key: string }>(`/v1/teams/${team.id}/keys`, { name: 'ci' });
+    upstream.script({ text: 'governed' });
+    const res = await fetch(`${stack.proxyUrl}/v1/messages`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': 'sk-ant-test',
+        'x-leeway-key': key.key,
+        'anthropic-version': '2023-06-01',
+      },
+      body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(res.status).toBe(200);
+    const id = res.headers.get('x-leeway-request-id')!;
+    await res.arrayBuffer();
+    const deadline = Date.now() + 30_000;
+    let row: { team_id: string; key_id: string | null; status: string } | undefined;
+    while (row === undefined && Date.now() < deadline) {
+      const found = await stack.database.sql.query<{ team_id: string; key_id: string | null; status: string }>(
+        'SELECT team_id, key_id, status::text AS status FROM request_log WHERE request_id = $1',
+        [id],
+      );
+      row = found.rows[0];
+      if (row === undefined) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(row).toEqual({ team_id: team.id, key_id: key.id, status: 'complete' });
+  });
 });
