@@ -93,8 +93,8 @@ export class ObservingExchangeSink implements ExchangeSink {
       }
     }
     span.setCompression({ tokensBefore: x.tokensBefore, tokensAfter: x.tokensAfter, segmentsCompressed: x.segments.compressed });
+    // The record's model is the requested one (the response's is not kept apart): no gen_ai.response.model.
     span.setResponse({
-      responseModel: x.model,
       finishReasons: x.stopReason ? [x.stopReason] : undefined,
       usage: {
         inputTokens: x.usage.inputTokens,
