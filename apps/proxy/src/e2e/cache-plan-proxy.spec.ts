@@ -132,6 +132,34 @@ describe('cache planner in the proxy', () => {
     expect((h.upstream.requests.at(-1)!.json as Json)['prompt_cache_key']).toMatch(/^lw-/);
   });
 
+  it('a compression that fails open keeps the cache shape: prompt_cache_key and markers on every turn', async () => {
+    const stores = new (await import('@leeway/state')).MemoryPrefixStateStore();
+    stores.lookup = () => Promise.reject(new Error('store exploded'));
+    const broken = await startHarness({
+      env: { LEEWAY_CACHE_PLAN: 'true', LEEWAY_OPENAI_CACHE_KEY: 'true' },
+      stores: { adapter: 'memory', prefixState: stores, ccr: new (await import('@leeway/state')).MemoryCcrStore(), redis: null, close: () => Promise.resolve() },
+    });
+    try {
+      const chat = JSON.stringify({
+        model: 'gpt-4o',
+        messages: [
+          { role: 'system', content: SYSTEM },
+          { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'q', arguments: '{}' } }] },
+          { role: 'tool', tool_call_id: 'c1', content: jsonRows('fail-open', 200) },
+        ],
+      });
+      await postRaw(`${broken.url}/v1/chat/completions`, chat, OPENAI_HEADERS);
+      const rec = broken.upstream.requests.at(-1)!;
+      expect((rec.json as Json)['prompt_cache_key']).toMatch(/^lw-/);
+      expect(rec.body.toString()).toContain(JSON.stringify(jsonRows('fail-open', 200)));
+      await postRaw(`${broken.url}/v1/messages`, body(conversation(2)), ANTHROPIC_HEADERS);
+      expect(markerCount(broken.upstream.requests.at(-1)!.body)).toBeGreaterThan(0);
+      expect((await broken.sink.nth(2)).optimization).toBe('failed-open');
+    } finally {
+      await broken.close();
+    }
+  });
+
   it('policy switch: LEEWAY_CACHE_PLAN=false adds no marker', async () => {
     const off = await startHarness({ env: { LEEWAY_CACHE_PLAN: 'false' } });
     try {
