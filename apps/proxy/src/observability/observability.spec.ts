@@ -165,3 +165,45 @@ describe('telemetry settings from the standard OTEL variables', () => {
     expect(loadTelemetryConfig('x', { OTEL_TRACES_SAMPLER_ARG: '7' }).sampleRatio).toBe(1);
   });
 });
+
+describe('exchange records folded into metrics', () => {
+  it('counts a budget rejection, its error class and the fail-open reason of a record', async () => {
+    const { ProxyMetrics } = await import('./proxy.metrics');
+    const metrics = new ProxyMetrics({ defaultMetrics: false });
+    const base = {
+      requestId: 'r1',
+      provider: 'anthropic' as const,
+      route: 'anthropic.messages' as const,
+      method: 'POST',
+      path: '/v1/messages',
+      tenant: 'team-a',
+      session: null,
+      model: 'claude-opus-4-1-20250805',
+      stream: false,
+      outcome: 'error' as const,
+      usage: { inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWrite5mTokens: null, cacheWrite1hTokens: null, reasoningTokens: null },
+      stopReason: null,
+      error: null,
+      clientAborted: false,
+      tokensBefore: 0,
+      tokensAfter: 0,
+      segments: { total: 0, protected: 0, replayed: 0, compressed: 0 },
+      startedAt: 0,
+      latencyMs: 5,
+      ttfbMs: null,
+      optimizeMs: 1,
+      requestBytes: 10,
+      forwardedBytes: 10,
+      responseBytes: 0,
+    };
+    metrics.observeExchange({ ...base, status: 429, leewayError: 'PRX_BUDGET_EXCEEDED', optimization: 'skipped', failOpenReason: null });
+    metrics.observeExchange({ ...base, status: 200, leewayError: null, optimization: 'failed-open', failOpenReason: 'state-unavailable', outcome: 'complete' });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('leeway_proxy_budget_rejections_total{team="team-a",kind="hard"} 1');
+    expect(text).toContain('leeway_proxy_errors_total{provider="anthropic",error_class="budget_rejected"} 1');
+    expect(text).toContain('leeway_proxy_fail_open_total{reason="state_unavailable"} 1');
+    expect(text).toMatch(/leeway_proxy_requests_total\{provider="anthropic",model_family="claude-opus-4-1",team="team-a",operation="chat",status="4xx"\} 1/);
+    // Unknown usage is not counted as zero (I8).
+    expect(text).not.toMatch(/leeway_proxy_tokens_in_total\{/);
+  });
+});

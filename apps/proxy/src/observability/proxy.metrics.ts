@@ -195,6 +195,9 @@ export class ProxyMetrics {
       },
       errorClass: errorClassOf(record),
     });
+    if (record.leewayError === 'PRX_BUDGET_EXCEEDED') {
+      this.telemetry.observeBudgetRejection(record.tenant === 'unknown' ? null : record.tenant, 'hard');
+    }
     const failOpenReason = record.failOpenReason ?? (record.optimization === 'failed-open' ? 'internal' : null);
     if (failOpenReason) this.telemetry.observeFailOpen(failOpenLabel(failOpenReason));
     if (record.tokensBefore > record.tokensAfter) {
