@@ -112,9 +112,12 @@ export class ProxyService implements OnApplicationShutdown {
     let volatileHeader: string | null = null;
     let answerRetrieve = false;
     let governed: GovernedRequest | null = null;
+    /** Shadow policy: what compression would have sent (tokens), reported but not applied. */
+    let shadowTokensAfter: number | null = null;
 
     const leewayHeaders = (): Record<string, string> => ({
       ...governed?.headers,
+      ...(shadowTokensAfter !== null ? { 'x-leeway-shadow-tokens-after': String(shadowTokensAfter) } : {}),
       'x-leeway-request-id': requestId,
       'x-leeway-tokens-before': String(plan.tokensBefore),
       'x-leeway-tokens-after': String(plan.tokensAfter),
@@ -141,7 +144,10 @@ export class ProxyService implements OnApplicationShutdown {
           const stickyKey = retrieveOn ? stickyRetrieveKey(parsed, headerValue(req.headers, 'x-leeway-session')) : undefined;
           if (spec.optimize) plan = await this.optimizer.plan(parsed, identity, stickyKey !== undefined ? { stickyKey } : {});
           // Shadow policy: measure what compression would do, forward the original bytes.
-          if (identity.policy?.shadow) plan = { ...plan, edits: [], tokensAfter: plan.tokensBefore };
+          if (identity.policy?.shadow) {
+            shadowTokensAfter = plan.tokensAfter;
+            plan = { ...plan, edits: [], tokensAfter: plan.tokensBefore };
+          }
           const edits: ByteEdit[] = [...plan.edits];
           const usagePlan = spec.adapter.api === 'openai-chat' ? planStreamUsage(parsed) : null;
           if (usagePlan && usagePlan.edits.length > 0) edits.push(...usagePlan.edits);
@@ -159,9 +165,8 @@ export class ProxyService implements OnApplicationShutdown {
               body = raw;
             }
           }
-          // Also after a failed-open compression (its bytes are the original's, I5): the cache shape (markers,
-          // prompt_cache_key, the sticky tool) must not flicker between turns, or the next turn misses the cache.
-          if (spec.optimize && Buffer.isBuffer(body) && identity.policy?.shadow !== true) {
+          // A failed-open optimisation forwards the original request (I5): no markers, no tool either.
+          if (spec.optimize && Buffer.isBuffer(body) && plan.outcome !== 'failed-open' && identity.policy?.shadow !== true) {
             const outgoing = finishOutgoingBody(body, body === raw ? parsed : spec.adapter.parseRequest(body), spec.adapter, {
               tenant: identity.tenant,
               addRetrieveTool: retrieveOn && plan.retrieveSticky === true,

@@ -114,7 +114,12 @@ describe('governance through the proxy (PGlite + memory bus)', { timeout: 60_000
       upstream.script({ text: 'done' });
       const { response } = await anthropic.messages.create(toolTurn(tool)).withResponse();
       const sent = upstream.requests.at(-1)!;
-      return { before: Number(response.headers.get('x-leeway-tokens-before')), after: Number(response.headers.get('x-leeway-tokens-after')), body: sent.body.toString('utf8') };
+      return {
+        before: Number(response.headers.get('x-leeway-tokens-before')),
+        after: Number(response.headers.get('x-leeway-tokens-after')),
+        shadowAfter: response.headers.get('x-leeway-shadow-tokens-after'),
+        body: sent.body.toString('utf8'),
+      };
     };
     await control.policy({ compression: 'balanced' }); // organisation-wide
     const teamOff = await control.policy({ teamId, modelPattern: 'claude-*', compression: 'off' });
@@ -132,6 +137,8 @@ describe('governance through the proxy (PGlite + memory bus)', { timeout: 60_000
     await control.updatePolicy(teamOff.id, { shadow: true, excludedTools: [] });
     const shadow = await send('list_users');
     expect(shadow.body.includes(ESCAPED_ROWS)).toBe(true); // measured, not applied
+    expect(shadow.after).toBe(shadow.before);
+    expect(Number(shadow.shadowAfter)).toBeLessThan(shadow.before);
   });
 
   it('hard budget: reserve then settle to the real cost; exhausted → provider 429 with retry-after at the window end', async () => {

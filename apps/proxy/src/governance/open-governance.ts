@@ -71,7 +71,8 @@ export async function openGovernance(options: OpenGovernanceOptions): Promise<Go
     ...(changes ? { changes } : {}),
     secretKey: config.secretKey,
     rawProviderKeys: config.governance.rawProviderKeys,
-    defaults: { compression: config.compression.mode, cachePlanner: config.cachePlan.anthropic, retrieval: config.retrieve.enabled },
+    // The proxy's own switches (LEEWAY_CACHE_PLAN, LEEWAY_RETRIEVE_TOOL, …) still apply on top of any policy.
+    defaults: { compression: config.compression.mode, cachePlanner: true, retrieval: true },
     onError,
   });
   return {

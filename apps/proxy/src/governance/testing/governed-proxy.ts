@@ -56,7 +56,7 @@ export async function startGovernedProxy(
     changes: options.changes ?? new BusChangeFeed(control.bus),
     secretKey: FIXTURE_SECRET_KEY,
     rawProviderKeys: options.rawProviderKeys ?? 'allow',
-    defaults: { compression: config.compression.mode, cachePlanner: config.cachePlan.anthropic, retrieval: config.retrieve.enabled },
+    defaults: { compression: config.compression.mode, cachePlanner: true, retrieval: true },
     alert: (url, alert) => {
       alerts.push({ url, alert });
       return Promise.resolve();
