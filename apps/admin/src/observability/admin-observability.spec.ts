@@ -14,6 +14,7 @@ describe('admin /metrics', () => {
     expect((await h.request('GET', '/v1/teams')).status).toBe(200);
     expect((await h.request('GET', '/v1/teams', { token: null })).status).toBe(401);
     expect((await h.request('GET', '/v1/teams/9f1c0b9e-0000-4000-8000-000000000000')).status).toBeGreaterThanOrEqual(400);
+    expect((await h.request('GET', '/readyz', { token: null })).status).toBe(200);
     const res = await h.request('GET', '/metrics', { token: null });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
@@ -23,5 +24,6 @@ describe('admin /metrics', () => {
     expect(res.text).not.toContain('9f1c0b9e');
     expect(res.text).toContain('leeway_admin_request_duration_seconds_bucket');
     expect(res.text).toContain('process_cpu_user_seconds_total');
+    expect(res.text).toContain('leeway_dependency_up{dependency="postgres"} 1');
   });
 });

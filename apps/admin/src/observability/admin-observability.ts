@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 /**
  * The admin API's Prometheus metrics: requests by route template, method and status class (Fastify
  * `onResponse`, so guard rejections and error envelopes count too), served on `GET /metrics` — a plain
- * Fastify route outside the admin auth guard and route table, like the other apps' `/metrics`.
+ * Fastify route outside the admin auth guard and route table, like the other apps' `/metrics`. Each
+ * `/readyz` answer (a database round trip) also records PostgreSQL's health (`leeway_dependency_up`).
  */
 @Injectable()
 export class AdminObservability implements OnModuleInit {
@@ -25,6 +26,10 @@ export class AdminObservability implements OnModuleInit {
         status: reply.statusCode,
         durationSeconds: reply.elapsedTime / 1000,
       });
+      // The admin readiness check is a database round trip: its answer is PostgreSQL's health.
+      if (request.routeOptions.url === '/readyz') {
+        this.metrics.dependencies.observeHealthCheck('postgres', reply.statusCode === 200, reply.statusCode === 200 ? reply.elapsedTime / 1000 : null);
+      }
       done();
     });
     fastify.get('/metrics', async (_request, reply) => {
