@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { integrationEnv } from '@leeway/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StateError } from '../errors';
 import { closeRedisClient, createRedisClient, waitForRedis, type RedisClient } from '../redis/redis-client';
 import { MemoryBudgetLedger } from './budget-ledger';
 import type { BudgetCounter, BudgetLedger } from './budget-ledger';
@@ -94,6 +95,18 @@ describe.runIf(redisEnv.run)('RedisBudgetLedger (real Redis)', () => {
     await closeRedisClient(client);
   });
   contract('RedisBudgetLedger', () => new RedisBudgetLedger({ client, keyPrefix: prefix, operationTimeoutMs: 2000 }));
+
+  it('an unreachable Redis fails fast with a StateError (the gate then fails open or closed per budget)', async () => {
+    const dead = createRedisClient({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200, connectTimeoutMs: 200 });
+    try {
+      const ledger = new RedisBudgetLedger({ client: dead, operationTimeoutMs: 300 });
+      const t0 = Date.now();
+      await expect(ledger.reserve({ team: 't', requestId: 'r', estimateMicros: 1, counters: [{ key: 'b:w', limitMicros: 5, hard: true, ttlMs: 1000 }] })).rejects.toBeInstanceOf(StateError);
+      expect(Date.now() - t0).toBeLessThan(1000);
+    } finally {
+      dead.disconnect();
+    }
+  });
 
   it('counters carry the window TTL (no sweeper)', async () => {
     const ledger = new RedisBudgetLedger({ client, keyPrefix: prefix, operationTimeoutMs: 2000 });
