@@ -64,11 +64,11 @@ describe('embedded stack (PGlite + in-process bus)', { timeout: 180_000 }, () =>
     });
     expect(res.status).toBe(200);
     const report = (await res.json()) as { rows: { teamId?: string; model?: string; requests: number; billedUsd: string }[] };
-    for (const team of new Set(cases.map((c) => c.teamId))) {
-      const mine = cases.filter((c) => c.teamId === team);
-      const row = report.rows.find((r) => r.teamId === team);
-      expect(row, team).toMatchObject({ model: mine[0]!.model, requests: mine.length });
-      const billed = [...rows.values()].filter((r) => r.team_id === team).reduce((sum, r) => sum + Number(r.billed_usd ?? 0), 0);
+    for (const c of cases) {
+      const mine = [...rows.values()].filter((r) => r.team_id === c.teamId && r.model === c.model);
+      const row = report.rows.find((r) => r.teamId === c.teamId && r.model === c.model);
+      expect(row?.requests, `${c.teamId} ${c.model}`).toBe(mine.length);
+      const billed = mine.reduce((sum, r) => sum + Number(r.billed_usd ?? 0), 0);
       expect(Number(row!.billedUsd)).toBeCloseTo(billed, 9);
     }
   });

@@ -263,6 +263,48 @@ export async function driveLedgerTraffic(proxyUrl: string, upstream: FakeUpstrea
       usage: null,
     });
   }
+  // 6. The same exchange streamed and not, for both providers (short prompts: no caching involved).
+  const pairKey = `${label}-pair`;
+  const pairTeam = await teamFor(pairKey);
+  for (const stream of [false, true]) {
+    upstream.script({ route: 'anthropic-messages', text: 'The same answer either way.', usageStyle: 'deferred' });
+    const { data, response } = await anthropicFor(pairKey)
+      .messages.create({ model, max_tokens: 64, stream, messages: [{ role: 'user', content: 'Same question, same answer?' }] })
+      .withResponse();
+    if (Symbol.asyncIterator in data) for await (const _event of data) void _event;
+    cases.push({
+      name: `pair anthropic ${stream ? 'streaming' : 'non-streaming'}`,
+      requestId: requestIdOf(response),
+      teamId: pairTeam,
+      provider: 'anthropic',
+      model,
+      operation: 'messages',
+      stream,
+      status: 'complete',
+      usage: null,
+    });
+    upstream.script({ route: 'openai-chat', text: 'The same answer either way.' });
+    const { data: chat, response: openaiResponse } = await openaiFor(pairKey)
+      .chat.completions.create({
+        model: openaiModel,
+        stream,
+        ...(stream ? { stream_options: { include_usage: true } } : {}),
+        messages: [{ role: 'user', content: 'Same question, same answer?' }],
+      })
+      .withResponse();
+    if (Symbol.asyncIterator in chat) for await (const _chunk of chat) void _chunk;
+    cases.push({
+      name: `pair openai ${stream ? 'streaming' : 'non-streaming'}`,
+      requestId: requestIdOf(openaiResponse),
+      teamId: pairTeam,
+      provider: 'openai',
+      model: openaiModel,
+      operation: 'chat.completions',
+      stream,
+      status: 'complete',
+      usage: null,
+    });
+  }
   return cases;
 }
 
@@ -359,6 +401,19 @@ export async function expectLedgerMatches(sql: SqlExecutor, cases: readonly Traf
   expect(cut?.status).toBe('partial');
   expect(cut?.input_tokens).toBeGreaterThan(0);
 
+  // streamed and non-streamed, the same exchange costs the same: identical usage classes and billed cost
+  for (const provider of ['anthropic', 'openai']) {
+    const [plain, streamed] = [false, true].map((stream) => {
+      const row = byName.get(`pair ${provider} ${stream ? 'streaming' : 'non-streaming'}`);
+      expect(row?.status, `pair ${provider}`).toBe('complete');
+      return row
+        ? [row.input_tokens, row.output_tokens, row.cache_read_tokens, row.cache_write_5m_tokens, row.cache_write_1h_tokens, row.billed_usd]
+        : null;
+    });
+    expect(plain?.[0], `pair ${provider} input`).toBeGreaterThan(0);
+    expect(streamed, `pair ${provider}`).toEqual(plain);
+  }
+
   const teams = [...new Set(cases.map((c) => c.teamId))];
   const { rows: counts } = await sql.query<{ n: number; distinct: number }>(
     'SELECT count(*)::int AS n, count(DISTINCT request_id)::int AS distinct FROM request_log WHERE team_id = ANY($1::text[])',
@@ -372,7 +427,7 @@ export async function expectLedgerMatches(sql: SqlExecutor, cases: readonly Traf
     [teams],
   );
   expect(spend).toEqual(fromRows);
-  expect(spend.map((s) => s.team_id).sort()).toEqual([...teams].sort());
+  expect([...new Set(spend.map((s) => s.team_id))].sort()).toEqual([...teams].sort());
 }
 
 export interface SpendRow {
