@@ -15,6 +15,7 @@ import type { ProxyLogger } from './observability/proxy.logger';
 import { ProxyMetrics } from './observability/proxy.metrics';
 import { ObservingExchangeSink } from './observability/observing-exchange.sink';
 import { startProxyTelemetry } from './observability/proxy.telemetry';
+import { loadMetricsConfig } from './config/telemetry.config';
 import type { TelemetryHandle } from '@leeway/telemetry';
 import { CompressionPool } from './pipeline/compression.pool';
 import type { EventPublisher } from '@leeway/state';
@@ -75,7 +76,7 @@ export interface ProxyApp {
 export async function createProxyApp(options: CreateProxyAppOptions): Promise<ProxyApp> {
   const { config } = options;
   const logger = options.logger ?? createProxyLogger(config.logLevel);
-  const metrics = new ProxyMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+  const metrics = new ProxyMetrics({ defaultMetrics: options.defaultMetrics ?? true, maxTeams: loadMetricsConfig().maxTeams });
   const ownStores = options.stores === undefined;
   const stores =
     options.stores ??

@@ -163,10 +163,22 @@ describe('telemetry settings from the standard OTEL variables', () => {
       sampleRatio: 0.25,
     });
     expect(loadTelemetryConfig('x', { OTEL_TRACES_SAMPLER_ARG: '7' }).sampleRatio).toBe(1);
+    const { loadMetricsConfig } = await import('../config/telemetry.config');
+    expect(loadMetricsConfig({}).maxTeams).toBe(50);
+    expect(loadMetricsConfig({ LEEWAY_METRICS_MAX_TEAMS: '3' }).maxTeams).toBe(3);
+    expect(loadMetricsConfig({ LEEWAY_METRICS_MAX_TEAMS: 'lots' }).maxTeams).toBe(50);
   });
 });
 
 describe('exchange records folded into metrics', () => {
+  it('labels teams by name up to the bound, then other', async () => {
+    const { ProxyMetrics } = await import('./proxy.metrics');
+    const metrics = new ProxyMetrics({ defaultMetrics: false, maxTeams: 2 });
+    for (const team of ['a', 'b', 'c', 'd']) metrics.telemetry.observeTokensSaved('json', team, 10);
+    const series = (await metrics.registry.getSingleMetric('leeway_proxy_tokens_saved_total')!.get()).values;
+    expect(series.map((s) => [s.labels['team'], s.value]).sort()).toEqual([['a', 10], ['b', 10], ['other', 20]]);
+  });
+
   it('counts a budget rejection, its error class and the fail-open reason of a record', async () => {
     const { ProxyMetrics } = await import('./proxy.metrics');
     const metrics = new ProxyMetrics({ defaultMetrics: false });
