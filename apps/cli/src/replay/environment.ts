@@ -34,6 +34,10 @@ async function startProxy(upstreamBaseUrl: string, opts: EnvironmentOptions): Pr
     LEEWAY_ANTHROPIC_BASE_URL: upstreamBaseUrl,
     LEEWAY_OPENAI_BASE_URL: upstreamBaseUrl,
     LEEWAY_LOG_LEVEL: 'silent',
+    // The replay measures what Leeway's decisions cost, not the benchmark machine's load: with the
+    // production budget (100 ms) a loaded machine abandons compressions at random and the ratios drift
+    // from run to run.
+    LEEWAY_OPTIMIZE_BUDGET_MS: '10000',
     ...(opts.mode !== undefined ? { LEEWAY_COMPRESSION_MODE: opts.mode } : {}),
   });
   const app = await proxyModule.createProxyApp({ config, defaultMetrics: false });
