@@ -120,6 +120,7 @@ describe('CCR: leeway_retrieve answered by the proxy', () => {
 
     h.upstream.clearRequests();
     scriptRetrieve('chat streamed final');
+    const seen = h.sink.records.length;
     const stream = await openai.chat.completions.create({ model: 'gpt-4o', messages: chatMessages('c2'), stream: true });
     const chunks: OpenAI.ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
@@ -127,6 +128,10 @@ describe('CCR: leeway_retrieve answered by the proxy', () => {
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('chat streamed final');
     expect(chunks.some((c) => c.usage)).toBe(false); // the client did not ask for usage
     expect(h.upstream.requests).toHaveLength(2);
+    // …but the exchange record keeps the real usage, summed over both rounds (I8).
+    const record = await h.sink.nth(seen + 1);
+    const sent = h.upstream.requests.map((r) => Number(r.reply!.usage!['prompt_tokens']));
+    expect(record.usage.inputTokens).toBe(sent[0]! + sent[1]!);
   });
 
   const responsesInput = (seed: string): OpenAI.Responses.ResponseInput => [

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { runRetrieveLoop, runStreamingRetrieveLoop } from '@leeway/wire';
-import type { RetrieveAnswer, RetrieveLoopEnd, RetrieveResolver, WireApi } from '@leeway/wire';
+import { isUsageUnknown, runRetrieveLoop, runStreamingRetrieveLoop } from '@leeway/wire';
+import type { NormalizedUsage, RetrieveAnswer, RetrieveLoopEnd, RetrieveResolver, WireApi } from '@leeway/wire';
 import type { UpstreamResponse } from '../upstream/upstream.client';
 import { clientResponseHeaders, headerValue } from './relay-headers';
 import type { RelayResult } from './response-relay';
@@ -86,6 +86,8 @@ export async function relayWithRetrieve(input: RetrieveRelayInput): Promise<Retr
   };
   let rounds = 1;
   let end: RetrieveLoopEnd | null = null;
+  /** Provider usage summed over rounds, as the loop read it upstream (also when the client's copy drops it). */
+  let loopUsage: NormalizedUsage | null = null;
   const answers: RetrieveAnswer[] = [];
   try {
     if (sse) {
@@ -106,6 +108,7 @@ export async function relayWithRetrieve(input: RetrieveRelayInput): Promise<Retr
       rounds = result.rounds;
       end = result.rounds > 1 || result.end !== 'done' ? result.end : null;
       for (const given of result.answers) answers.push(...given);
+      loopUsage = result.usage;
     } else {
       const first = await collect(upstream.body as AsyncIterable<Uint8Array>);
       let parsed: unknown;
@@ -132,6 +135,7 @@ export async function relayWithRetrieve(input: RetrieveRelayInput): Promise<Retr
         rounds = result.rounds;
         end = result.rounds > 1 || result.end !== 'done' ? result.end : null;
         for (const given of result.answers) answers.push(...given);
+        if (result.status >= 200 && result.status < 300) loopUsage = result.usage;
         const out = result.changed ? result.responseBody : first;
         const headers = clientResponseHeaders(upstream.headers, input.leewayHeaders, { dropContentLength: true });
         headers['content-length'] = String(out.length);
@@ -151,7 +155,10 @@ export async function relayWithRetrieve(input: RetrieveRelayInput): Promise<Retr
   } else if (!res.writableEnded) {
     res.end();
   }
-  return { summary: tap.finish(), bytesOut, ttfbMs, clientAborted, upstreamFailed, rounds, end, answers };
+  let summary = tap.finish();
+  // A chat client that did not ask for usage gets no usage chunk; the record keeps the real figures (I8).
+  if (summary !== null && loopUsage !== null && isUsageUnknown(summary.usage) && !isUsageUnknown(loopUsage)) summary = { ...summary, usage: loopUsage };
+  return { summary, bytesOut, ttfbMs, clientAborted, upstreamFailed, rounds, end, answers };
 }
 
 function drained(res: ServerResponse): Promise<void> {
