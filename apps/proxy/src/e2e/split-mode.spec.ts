@@ -1,6 +1,9 @@
 // `npm run start:proxy` (split mode) and `leeway start` (embedded) boot, serve, and stop on SIGTERM.
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeUpstream } from '@leeway/testing';
 import type { FakeUpstream } from '@leeway/testing';
@@ -12,7 +15,8 @@ const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 function start(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, ...env, REDIS_URL: '', LEEWAY_LOG_LEVEL: 'info' },
+    // The embedded stack gets its own PGlite directory and a free admin port (no DATABASE_URL: embedded default).
+    env: { ...process.env, ...env, REDIS_URL: '', DATABASE_URL: '', LEEWAY_LOG_LEVEL: 'info' },
     stdio: 'pipe',
   });
 }
@@ -23,7 +27,9 @@ function urlOf(child: ChildProcessWithoutNullStreams): Promise<string> {
     let out = '';
     const onData = (chunk: Buffer): void => {
       out += chunk.toString();
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      // Split mode logs `proxy listening` with its url; the embedded stack prints `Leeway proxy on URL`
+      // (its other apps log urls of their own, e.g. the admin API).
+      const m = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"proxy listening"/.exec(out) ?? /^Leeway proxy on (http:\/\/\S+)/m.exec(out);
       if (m) resolve(m[1]!);
     };
     child.stdout.on('data', onData);
@@ -51,6 +57,8 @@ describe('process entry points', () => {
     it(`${c.name} serves and stops gracefully on SIGTERM`, async () => {
       const child = start(c.args, {
         LEEWAY_PROXY_PORT: '0',
+        LEEWAY_ADMIN_PORT: '0',
+        LEEWAY_DATA_DIR: mkdtempSync(join(tmpdir(), 'leeway-split-')),
         LEEWAY_ANTHROPIC_BASE_URL: upstream.url,
         LEEWAY_OPENAI_BASE_URL: upstream.url,
       });
