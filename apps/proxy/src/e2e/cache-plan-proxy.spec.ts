@@ -1,6 +1,7 @@
 // The prompt-cache planner on the outgoing body (issue 4): Anthropic breakpoints for a client that set
 // none, client markers kept, ≤ 4 markers, cache reads on the next turn; OpenAI prompt_cache_key;
 // volatile-prefix header and metric; prefix stability across turns with Leeway's markers.
+import { MemoryCcrStore, MemoryPrefixStateStore } from '@leeway/state';
 import { checkCacheMarkers } from '@leeway/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANTHROPIC_HEADERS, jsonRows, OPENAI_HEADERS, postRaw, startHarness } from './harness';
@@ -133,11 +134,11 @@ describe('cache planner in the proxy', () => {
   });
 
   it('a compression that fails open keeps the cache shape: prompt_cache_key and markers on every turn', async () => {
-    const stores = new (await import('@leeway/state')).MemoryPrefixStateStore();
+    const stores = new MemoryPrefixStateStore();
     stores.lookup = () => Promise.reject(new Error('store exploded'));
     const broken = await startHarness({
       env: { LEEWAY_CACHE_PLAN: 'true', LEEWAY_OPENAI_CACHE_KEY: 'true' },
-      stores: { adapter: 'memory', prefixState: stores, ccr: new (await import('@leeway/state')).MemoryCcrStore(), redis: null, close: () => Promise.resolve() },
+      stores: { adapter: 'memory', prefixState: stores, ccr: new MemoryCcrStore(), redis: null, close: () => Promise.resolve() },
     });
     try {
       const chat = JSON.stringify({
