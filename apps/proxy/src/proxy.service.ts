@@ -182,6 +182,11 @@ export class ProxyService implements OnApplicationShutdown {
             for (const code of outgoing.markerProblems) cm.markerProblems.inc({ code });
             for (const f of outgoing.volatile) cm.volatilePrefix.inc({ kind: f.kind, where: f.where.replace(/\[\d+\]$/, '') });
             if (outgoing.retrieveTool) cm.retrieveToolAdded.inc({ api: spec.adapter.api });
+            const planner = this.metrics.telemetry;
+            planner.observeCachePlannerAction(provider, 'breakpoint_added', outgoing.breakpoints.length);
+            if (outgoing.promptCacheKey !== null) planner.observeCachePlannerAction(provider, 'prompt_cache_key_set');
+            if (outgoing.volatile.length > 0) planner.observeCachePlannerAction(provider, 'volatile_prefix_warning');
+            if (parsed.cacheBreakpoints.length > 0) planner.observeCachePlannerAction(provider, 'client_breakpoints_respected');
           }
           optimizeMs = performance.now() - tPlan;
           this.metrics.optimizeSeconds.observe(optimizeMs / 1000);
@@ -225,7 +230,10 @@ export class ProxyService implements OnApplicationShutdown {
         });
         relay = retrieved;
         const cm = cacheMetrics(this.metrics.registry);
-        for (const a of retrieved.answers) cm.retrieveCalls.inc({ api: spec.adapter.api, status: a.status });
+        for (const a of retrieved.answers) {
+          cm.retrieveCalls.inc({ api: spec.adapter.api, status: a.status });
+          this.metrics.telemetry.observeRetrieveCall(provider, a.status === 'found' ? 'hit' : 'miss');
+        }
         if (retrieved.end !== null) cm.retrieveRounds.inc({ api: spec.adapter.api, end: retrieved.end });
       } else relay = await relayResponse({
         res,

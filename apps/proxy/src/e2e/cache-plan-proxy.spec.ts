@@ -113,6 +113,8 @@ describe('cache planner in the proxy', () => {
     expect(h.upstream.requests.at(-1)!.body.toString()).toContain(JSON.stringify(system).slice(1, -1));
     const metrics = await (await fetch(`${h.url}/metrics`)).text();
     expect(metrics).toMatch(/leeway_proxy_volatile_prefix_total\{kind="date",where="system"\} [1-9]/);
+    expect(metrics).toMatch(/leeway_proxy_cache_planner_actions_total\{[^}]*action="volatile_prefix_warning"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/leeway_proxy_cache_planner_actions_total\{[^}]*action="breakpoint_added"[^}]*\} [1-9]/);
     const clean = await postRaw(`${h.url}/v1/messages`, body(conversation(1)), ANTHROPIC_HEADERS);
     expect(clean.headers.get('x-leeway-volatile-prefix')).toBeNull();
   });
