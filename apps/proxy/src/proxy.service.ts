@@ -165,8 +165,9 @@ export class ProxyService implements OnApplicationShutdown {
               body = raw;
             }
           }
-          // A failed-open optimisation forwards the original request (I5): no markers, no tool either.
-          if (spec.optimize && Buffer.isBuffer(body) && plan.outcome !== 'failed-open' && identity.policy?.shadow !== true) {
+          // Also after a failed-open compression (its bytes are the original's, I5): the cache shape (markers,
+          // prompt_cache_key, the sticky tool) must not flicker between turns, or the next turn misses the cache.
+          if (spec.optimize && Buffer.isBuffer(body) && identity.policy?.shadow !== true) {
             const outgoing = finishOutgoingBody(body, body === raw ? parsed : spec.adapter.parseRequest(body), spec.adapter, {
               tenant: identity.tenant,
               addRetrieveTool: retrieveOn && plan.retrieveSticky === true,
