@@ -176,8 +176,8 @@ async function scrapeMemory(proxyUrl: string): Promise<{ rssMb: number; heapUsed
   const text = await (await fetch(`${proxyUrl}/metrics`)).text();
   const value = (name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
   return {
-    rssMb: value('leeway_proxy_process_resident_memory_bytes') / 2 ** 20,
-    heapUsedMb: value('leeway_proxy_nodejs_heap_size_used_bytes') / 2 ** 20,
+    rssMb: value('(?:leeway_proxy_)?process_resident_memory_bytes') / 2 ** 20,
+    heapUsedMb: value('(?:leeway_proxy_)?nodejs_heap_size_used_bytes') / 2 ** 20,
   };
 }
 
