@@ -10,6 +10,7 @@ import type { ProxyApp, ProxyLogger, RunningService } from '@leeway/proxy';
 import { MemoryEventBus, openStateStores } from '@leeway/state';
 import type { StateStores } from '@leeway/state';
 import { CliError } from '../cli-error';
+import { currentEnv, embeddedAdminToken } from '../config/embedded-admin-token';
 
 const USAGE = 'usage: leeway start';
 
@@ -197,7 +198,8 @@ export async function runStart(argv: string[]): Promise<void> {
   }
   if (argv.length > 0) throw new CliError(`unexpected argument "${argv[0]}"\n${USAGE}`, 2);
 
-  const stack = await startEmbeddedStack();
+  const admin = embeddedAdminToken();
+  const stack = await startEmbeddedStack(admin.path === null ? {} : { env: { ...currentEnv(), LEEWAY_ADMIN_TOKEN: admin.token } });
   const logger = stack.proxy.logger;
   process.stdout.write(
     [
@@ -207,6 +209,9 @@ export async function runStart(argv: string[]): Promise<void> {
       `  export OPENAI_BASE_URL=${stack.proxyUrl}/v1`,
       `Ledger: ${stack.databaseTarget}`,
       `Admin API on ${stack.adminUrl} (OpenAPI: ${stack.adminUrl}/openapi.json)`,
+      ...(admin.path === null
+        ? []
+        : [`  admin token (${admin.created ? 'created' : 'kept'} in ${admin.path}; set LEEWAY_ADMIN_TOKEN to choose one):`, `  curl -H "Authorization: Bearer $(cat ${admin.path})" ${stack.adminUrl}/v1/teams`]),
       'Ctrl-C stops it gracefully.',
       '',
     ].join('\n'),
