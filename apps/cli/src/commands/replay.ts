@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError } from '../cli-error';
+import { currentEnv } from '../config/env';
 import { CLIENT_PROFILES, type ClientProfile } from '../replay/build/request-builder';
 import { PROVIDERS, type OpenAiApi, type Provider } from '../replay/plan';
 import { readTranscript } from '../replay/readers/read-transcript';
@@ -14,7 +15,7 @@ import { createArmEnvironment, PROXY_MODES, type ProxyMode } from '../replay/env
 
 const USAGE =
   'usage: leeway replay FILE [--provider anthropic|openai] [--openai-api chat|responses] ' +
-  '[--client naive|cache-aware] [--model MODEL] [--arms direct,leeway|direct|none] [--mode off|lossless|balanced|aggressive] [--json]';
+  '[--client naive|cache-aware] [--model MODEL] [--arms direct,leeway|direct|none] [--mode off|lossless|balanced|aggressive] [--ledger] [--json]';
 
 /**
  * `leeway replay FILE`: replay a recorded agent conversation turn by turn, straight to a fake upstream and
@@ -33,6 +34,7 @@ export async function runReplay(argv: string[]): Promise<void> {
         model: { type: 'string' },
         arms: { type: 'string', default: 'direct,leeway' },
         mode: { type: 'string' },
+        ledger: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
       },
     });
@@ -65,7 +67,12 @@ export async function runReplay(argv: string[]): Promise<void> {
   const text = await readInput(file);
   try {
     const transcript = readTranscript(text, file);
-    const env = await createArmEnvironment(arms as ArmName[], mode !== undefined ? { mode } : {});
+    const env = await createArmEnvironment(arms as ArmName[], {
+      ...(mode !== undefined ? { mode } : {}),
+      ...(values.ledger
+        ? { ledger: { env: currentEnv(), onTarget: (target: string) => process.stderr.write(`ledger: the Leeway arm's requests are recorded in ${target}\n`) } }
+        : {}),
+    });
     const report = await replayTranscript(
       basename(file),
       transcript,

@@ -10,7 +10,8 @@ import type { ProxyApp, ProxyLogger, RunningService } from '@leeway/proxy';
 import { MemoryEventBus, openStateStores } from '@leeway/state';
 import type { StateStores } from '@leeway/state';
 import { CliError } from '../cli-error';
-import { currentEnv, embeddedAdminToken } from '../config/embedded-admin-token';
+import { embeddedAdminToken } from '../config/embedded-admin-token';
+import { currentEnv } from '../config/env';
 
 const USAGE = 'usage: leeway start';
 

@@ -30,7 +30,3 @@ export function embeddedAdminToken(env: Readonly<Record<string, string | undefin
   return { token, path, created: true };
 }
 
-/** The process environment (only config/ reads it). */
-export function currentEnv(): Record<string, string | undefined> {
-  return { ...process.env };
-}
