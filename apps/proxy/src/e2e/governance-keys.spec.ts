@@ -177,6 +177,35 @@ describe('governance through the proxy (PGlite + memory bus)', { timeout: 60_000
     expect(upstream.requests.length).toBe(before);
   });
 
+  it('streaming: the reservation settles to the real cost once the stream ends (usage from message_start/message_delta)', async () => {
+    const team = await control.team('Streaming');
+    const k = (await control.key(team)).key;
+    await control.credential(team, 'anthropic', ANTHROPIC_CRED);
+    const budget = await control.budget({ teamId: team, period: 'day', timezone: 'UTC', limitUsd: '5', mode: 'hard' });
+    const anthropic = new Anthropic({ apiKey: k, baseURL: gp.url, maxRetries: 0 });
+    upstream.script({ text: 'streamed words, several of them', outputTokens: 11 });
+    const stream = await anthropic.messages.create({ model: MODEL, max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'Stream please' }] });
+    let text = '';
+    for await (const event of stream) if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+    expect(text).toBe('streamed words, several of them');
+
+    const now = new Date();
+    const window = budgetWindow('day', 'UTC', now);
+    const counterKey = `${budget.id}:${window.start!.toISOString()}`;
+    const usage = upstream.requests.at(-1)!.reply!.usage as { input_tokens: number; output_tokens: number };
+    const price = new PriceBook(SEED_MODEL_PRICES).findPrice('anthropic', MODEL, now);
+    const cost = computeCost(
+      {
+        usage: { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: null, estimated: false },
+        compression: { tokensBefore: 0, tokensAfter: 0, replayedTokensBefore: 0, replayedTokensAfter: 0 },
+        cacheBreakpointsAdded: 0,
+      },
+      price,
+    );
+    // Settled to the real cost, not left at the reservation (max_tokens 100 at the output price + the body).
+    await expect.poll(() => gp.ledger.read(team, counterKey)).toBe(Number((cost.billed! + 999_999n) / 1_000_000n));
+  });
+
   it('soft budget: over the limit → x-leeway-budget-warning and alert thresholds once per window', async () => {
     const team = await control.team('Growth');
     const k = (await control.key(team)).key;
