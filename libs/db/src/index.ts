@@ -19,6 +19,7 @@ export {
   type MigrationOptions,
   type MigrationResult,
 } from './migrate/migration-runner';
+export { schemaStatus, type SchemaStatus } from './migrate/schema-status';
 export { normaliseInstant, toLedgerRow, type LedgerRow } from './ledger/ledger-row';
 export {
   INSERT_LEDGER_BATCH_SQL,

@@ -26,4 +26,20 @@ describe('admin /metrics', () => {
     expect(res.text).toContain('process_cpu_user_seconds_total');
     expect(res.text).toContain('leeway_dependency_up{dependency="postgres"} 1');
   });
+
+  it('/readyz fails while the database schema is older than the code, and recovers once it is migrated', async () => {
+    const { rows } = await h.database.sql.query<{ name: string }>(
+      'SELECT migration_name AS name FROM "_prisma_migrations" ORDER BY migration_name DESC LIMIT 1',
+    );
+    const newest = rows[0]!.name;
+    await h.database.sql.query('UPDATE "_prisma_migrations" SET finished_at = NULL WHERE migration_name = $1', [newest]);
+    try {
+      const res = await h.request('GET', '/readyz', { token: null });
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ code: 'GEN_UNAVAILABLE' });
+    } finally {
+      await h.database.sql.query('UPDATE "_prisma_migrations" SET finished_at = now() WHERE migration_name = $1', [newest]);
+    }
+    expect((await h.request('GET', '/readyz', { token: null })).status).toBe(200);
+  });
 });

@@ -1,5 +1,6 @@
 import { Controller, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { schemaStatus } from '@leeway/db';
 import { ADMIN_CONTEXT, type AdminContext } from '../admin.tokens';
 import { AdminRoute } from '../auth/admin-route.decorator';
 import { AdminHttpError } from '../http/admin-http.error';
@@ -9,6 +10,7 @@ import { buildOpenApiDocument } from './openapi-document';
 @Controller()
 export class MetaController {
   private document: Record<string, unknown> | null = null;
+  private lastSchemaWarning = Number.NEGATIVE_INFINITY;
 
   constructor(@Inject(ADMIN_CONTEXT) private readonly ctx: AdminContext) {}
 
@@ -30,11 +32,22 @@ export class MetaController {
 
   @AdminRoute('meta.ready')
   async ready() {
+    let schema;
     try {
-      await this.ctx.database.sql.query('SELECT 1');
-      return { status: 'ready', database: this.ctx.database.engine };
+      schema = await schemaStatus(this.ctx.database.sql);
     } catch (cause) {
       throw new AdminHttpError('GEN_UNAVAILABLE', 'database unavailable', null, { cause });
     }
+    // Not ready while the schema is older than this code (the migration Job has not run, or failed).
+    if (!schema.current) {
+      // 5xx bodies are generic (STYLE.md); the reason goes to the log, at most once a minute per probe storm.
+      const at = this.ctx.now().getTime();
+      if (at - this.lastSchemaWarning >= 60_000) {
+        this.lastSchemaWarning = at;
+        this.ctx.logger.warn({ pending: schema.pending, failed: schema.failed }, 'not ready: database schema is behind this code (run the migrations)');
+      }
+      throw new AdminHttpError('GEN_UNAVAILABLE', 'database schema is behind this code');
+    }
+    return { status: 'ready', database: this.ctx.database.engine };
   }
 }
