@@ -120,6 +120,7 @@ export async function createProxyApp(options: CreateProxyAppOptions): Promise<Pr
           logger,
           ...(options.governanceSql ? { sql: options.governanceSql } : {}),
           ...(options.governanceBus ? { bus: options.governanceBus } : {}),
+          onBudgetUtilisation: (team, ratio) => metrics.telemetry.setBudgetUtilisation(team, ratio),
         })
       : null;
   const governance = options.governance ?? ownGovernance?.governance ?? null;

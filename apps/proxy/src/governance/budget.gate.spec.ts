@@ -103,6 +103,19 @@ describe('BudgetGate', () => {
     expect(await ledger.read('team1', key)).toBe(450);
   });
 
+  it('reports the tightest budget utilisation on reserve and on settle', async () => {
+    const source = new FakeSource([budget({ id: 'wide', limitUsd: '1' }), budget({ id: 'tight', limitUsd: '0.01' })], 0);
+    const clock = { now: Date.parse('2026-12-04T12:00:00Z') };
+    const seen: [string, number][] = [];
+    const cache = new GovernanceCache(source, { now: () => clock.now });
+    const ledger = new MemoryBudgetLedger(() => clock.now);
+    const gate = new BudgetGate({ cache, source, ledger, now: () => clock.now, onUtilisation: (team, ratio) => seen.push([team, ratio]) });
+    const a = await gate.admit({ teamId: 'team1', provider: 'anthropic', model: 'claude-sonnet-4-5', requestId: 'r1', raw: body(500) });
+    expect(seen).toEqual([['team1', a.ticket!.estimateMicros / 10_000]]);
+    await gate.settle(a.ticket!, USAGE, true);
+    expect(seen.at(-1)).toEqual(['team1', (100 * 3 + 10 * 15) / 10_000]);
+  });
+
   it('counts what the team already spent in the window when a budget is added (seeded from the ledger)', async () => {
     const source = new FakeSource([budget({ limitUsd: '1' })], 999_000);
     const clock = { now: Date.parse('2026-12-04T12:00:00Z') };

@@ -49,6 +49,8 @@ export interface BudgetGateOptions {
   /** Delivers threshold alerts (default: POST JSON to the budget's webhook, 2 s timeout). */
   readonly alert?: (url: string, alert: BudgetAlert) => Promise<void>;
   readonly onError?: (error: unknown, what: string) => void;
+  /** Spent / limit of the team's tightest budget, each time this replica learns it (reserve and settle). */
+  readonly onUtilisation?: (team: string, ratio: number) => void;
 }
 
 export function usdToMicros(usd: string): number {
@@ -129,6 +131,7 @@ export class BudgetGate {
         headers,
       );
     }
+    this.reportUtilisation(input.teamId, counters, result.used);
     let warning: string | null = null;
     let compression: BudgetView['softCompression'] = null;
     applied.forEach((a, i) => {
@@ -160,10 +163,21 @@ export class BudgetGate {
     }
     try {
       const settled = await this.options.ledger.settle(ticket.reservation, actual);
+      this.reportUtilisation(ticket.reservation.team, ticket.reservation.counters, settled.used);
       if (settled.applied) await this.alerts(ticket, settled.used);
     } catch (error) {
       this.options.onError?.(error, 'budget settle');
     }
+  }
+
+  private reportUtilisation(team: string, counters: readonly BudgetCounter[], used: readonly number[]): void {
+    if (!this.options.onUtilisation) return;
+    let tightest = -1;
+    counters.forEach((c, i) => {
+      const spent = used[i];
+      if (c.limitMicros > 0 && spent !== undefined && spent >= 0) tightest = Math.max(tightest, spent / c.limitMicros);
+    });
+    if (tightest >= 0) this.options.onUtilisation(team, tightest);
   }
 
   private async seed(teamId: string, a: BudgetApplication<BudgetView>, counter: BudgetCounter): Promise<void> {

@@ -41,6 +41,8 @@ export interface GovernanceOptions {
   readonly now?: () => number;
   readonly alert?: (url: string, alert: BudgetAlert) => Promise<void>;
   readonly onError?: (error: unknown, what: string) => void;
+  /** Budget utilisation as this replica learns it (the proxy's `leeway_proxy_budget_utilisation_ratio`). */
+  readonly onBudgetUtilisation?: (team: string, ratio: number) => void;
 }
 
 /** What the gate decided for one parsed request. */
@@ -75,6 +77,7 @@ export class Governance implements PolicyProvider {
       ...(options.now ? { now: options.now } : {}),
       ...(options.alert ? { alert: options.alert } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
+      ...(options.onBudgetUtilisation ? { onUtilisation: options.onBudgetUtilisation } : {}),
     });
     this.defaultPolicy = Object.freeze({
       policyId: null,

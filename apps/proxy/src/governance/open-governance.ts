@@ -21,6 +21,7 @@ export interface OpenGovernanceOptions {
   readonly sql?: SqlQueryable;
   /** The embedded stack's admin change bus (the admin's `MemoryChangePublisher`). */
   readonly bus?: ChangeBus;
+  readonly onBudgetUtilisation?: (team: string, ratio: number) => void;
 }
 
 export interface GovernanceHandle {
@@ -74,6 +75,7 @@ export async function openGovernance(options: OpenGovernanceOptions): Promise<Go
     // The proxy's own switches (LEEWAY_CACHE_PLAN, LEEWAY_RETRIEVE_TOOL, …) still apply on top of any policy.
     defaults: { compression: config.compression.mode, cachePlanner: true, retrieval: true },
     onError,
+    ...(options.onBudgetUtilisation ? { onBudgetUtilisation: options.onBudgetUtilisation } : {}),
   });
   return {
     governance,
