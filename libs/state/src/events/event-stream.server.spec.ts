@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Controller, Inject, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, Payload } from '@nestjs/microservices';
+import { of, throwError } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deadLetter } from './event-errors';
 import { EventStreamServer } from './event-stream.server';
@@ -69,6 +70,26 @@ describe('EventStreamServer (Nest custom transport) over the in-process bus', ()
     await until(() => server.stats().acked + server.stats().deadLettered === 3);
     expect(bus.listDeadLetters().map((d) => d.reason).sort()).toEqual(['invalid:poison', 'no_handler:nobody.v1']);
     expect(server.stats().acked).toBe(1);
+  });
+
+  it('unwraps an Observable returned by a handler: its last value decides, its error leaves the entry pending', async () => {
+    const bus = new MemoryEventBus();
+    const script = new Script();
+    let failures = 0;
+    script.behaviour = (p) => {
+      const kind = (p as { kind: string }).kind;
+      if (kind === 'poison') return Promise.resolve(of(undefined, deadLetter('invalid:observable')));
+      if (kind === 'flaky' && failures++ === 0) return Promise.resolve(throwError(() => new Error('transient')));
+      return Promise.resolve(of(undefined));
+    };
+    const server = await start(bus, script, { claimIdleMs: 20 });
+    bus.publisher.publish('test.v1', 'a', { kind: 'poison' });
+    bus.publisher.publish('test.v1', 'b', { kind: 'fine' });
+    bus.publisher.publish('test.v1', 'c', { kind: 'flaky' });
+    await until(() => server.stats().acked === 2 && server.stats().deadLettered === 1);
+    expect(bus.listDeadLetters().map((d) => d.reason)).toEqual(['invalid:observable']);
+    expect(server.stats().retried).toBe(1);
+    expect(bus.pendingCount()).toBe(0);
   });
 
   it('leaves a failed entry pending and redelivers it until the handler succeeds', async () => {
