@@ -21,6 +21,7 @@ import {
   hasLeewayRetrieveTool,
   planAnthropicCache,
   planOpenAiCacheKey,
+  retrieveToolJson,
   volatilePrefixHeader,
 } from '@leeway/wire';
 import type { BreakpointReason, CacheMarkerProblemCode, ParsedRequest, ProviderAdapter, VolatileFinding } from '@leeway/wire';
@@ -61,6 +62,10 @@ export function finishOutgoingBody(body: Buffer, parsedIn: ParsedRequest, adapte
   let markerProblems: CacheMarkerProblemCode[] = [];
   let promptCacheKey: string | null = null;
   let failOpenReason: string | null = null;
+  // After the last edit `parsed` describes the body before it (`stale`): the final parse is lazy, as
+  // nothing on the request path needs it (a full parse of a 20 KB body costs ~2 ms).
+  let stale = false;
+  let retrieveToolAfter: boolean | null = null;
   try {
     if (options.addRetrieveTool) {
       const edit = addRetrieveToolEdit(out, parsed);
@@ -83,8 +88,10 @@ export function finishOutgoingBody(body: Buffer, parsedIn: ParsedRequest, adapte
           const candidate = applyEdits(out, plan.edits);
           const report = checkCacheMarkers(candidate);
           if (report.ok) {
+            // Not re-parsed here: only the retrieve-tool check reads the result, and it follows the edits.
+            retrieveToolAfter = retrieveToolSurvives(parsed, plan.edits);
             out = candidate;
-            parsed = adapter.parseRequest(out);
+            stale = true;
             breakpoints = plan.breakpoints.map((b) => b.reason);
           } else {
             markerProblems = report.problems.map((p) => p.code);
@@ -98,8 +105,10 @@ export function finishOutgoingBody(body: Buffer, parsedIn: ParsedRequest, adapte
     } else if (options.openAiCacheKey) {
       const plan = planOpenAiCacheKey(out, parsed, options.tenant);
       if (plan.edit) {
-        out = applyEdits(out, [plan.edit]);
-        parsed = adapter.parseRequest(out);
+        const candidate = applyEdits(out, [plan.edit]);
+        retrieveToolAfter = retrieveToolSurvives(parsed, [plan.edit]);
+        out = candidate;
+        stale = true;
         promptCacheKey = plan.key;
       }
     }
@@ -114,10 +123,15 @@ export function finishOutgoingBody(body: Buffer, parsedIn: ParsedRequest, adapte
   } catch {
     volatile = [];
   }
+  const finalBody = out;
+  let finalParsed: ParsedRequest | null = stale ? null : parsed;
   return {
     body: out,
-    parsed,
-    retrieveTool: hasLeewayRetrieveTool(parsed),
+    get parsed(): ParsedRequest {
+      finalParsed ??= adapter.parseRequest(finalBody);
+      return finalParsed;
+    },
+    retrieveTool: stale && retrieveToolAfter !== null ? retrieveToolAfter : hasLeewayRetrieveTool(parsed),
     retrieveToolAdded,
     breakpoints,
     markerProblems,
@@ -126,4 +140,20 @@ export function finishOutgoingBody(body: Buffer, parsedIn: ParsedRequest, adapte
     volatileHeader: volatilePrefixHeader(volatile),
     failOpenReason,
   };
+}
+
+/**
+ * `hasLeewayRetrieveTool` of the body after `edits`, from the parse before them: the tool is there byte for
+ * byte iff it was before and no edit changes a byte of it (an insertion strictly inside it, or a replacement
+ * overlapping it). Edits from the cache planners only add markers, so no tool appears that was not there.
+ */
+function retrieveToolSurvives(before: ParsedRequest, edits: readonly { readonly start: number; readonly end: number }[]): boolean {
+  const ours = retrieveToolJson(before.api);
+  const length = Buffer.byteLength(ours);
+  return (before.toolsSpan?.items ?? []).some(
+    (t) =>
+      t.end - t.start === length &&
+      before.raw.toString('utf8', t.start, t.end) === ours &&
+      edits.every((e) => (e.start === e.end ? e.start <= t.start || e.start >= t.end : e.end <= t.start || e.start >= t.end)),
+  );
 }
